@@ -1,0 +1,37 @@
+"""Sphinx configuration of the AI for Peace proceedings site and volumes."""
+
+from proceedings.latex import TEXINPUTS, latex_documents_for, latex_elements_for
+
+project = "AI for Peace"
+author = "The AI for Peace organizers"
+copyright = "2026, the authors of each contribution"
+
+extensions = ["proceedings.sphinxext"]
+root_doc = "index"
+exclude_patterns = ["_build", "**/README.md"]
+
+# MyST: only what papers need. Everything that can reach outside a paper or run
+# code stays off (no html_image, substitution, raw HTML or file inclusion).
+myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_title_to_header = True
+myst_heading_anchors = 3
+numfig = True
+
+bibtex_bibfiles: list[str] = []  # filled in by the proceedings extension
+bibtex_default_style = "unsrt"
+bibtex_reference_style = "label"
+bibtex_tooltips = False
+# Numeric labels start again at [1] in every paper, as they should.
+suppress_warnings = ["bibtex.duplicate_label"]
+
+html_theme = "furo"
+html_title = "AI for Peace"
+html_copy_source = False
+html_show_sourcelink = False
+html_last_updated_fmt = None
+
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_documents = latex_documents_for(__file__)
+latex_elements = latex_elements_for()
+latex_additional_files = [str(TEXINPUTS / "proceedings.sty")]

@@ -1,0 +1,42 @@
+"""LaTeX settings shared by every volume: one ``latex_documents`` entry per edition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from proceedings.model import load_workshop
+
+__all__ = ["TEXINPUTS", "latex_documents_for", "latex_elements_for", "volume_names"]
+
+TEXINPUTS = Path(__file__).parent / "texinputs"
+
+
+def volume_names(srcdir: Path) -> list[str]:
+    """Each folder of the source tree with a ``workshop.yml`` is one edition's volume."""
+    return sorted(path.parent.name for path in srcdir.glob("*/workshop.yml"))
+
+
+def latex_documents_for(conf_py: str) -> list[tuple[str, str, str, str, str]]:
+    srcdir = Path(conf_py).parent
+    documents = []
+    for volume in volume_names(srcdir):
+        workshop = load_workshop(srcdir / volume / "workshop.yml")
+        documents.append(
+            (f"{volume}/volume", f"{volume}-proceedings.tex", workshop.volume_title, ", ".join(workshop.editors), "manual")
+        )
+    return documents
+
+
+def latex_elements_for() -> dict[str, str]:
+    return {
+        "papersize": "a4paper",
+        "pointsize": "10pt",
+        "fontpkg": r"\usepackage{proceedings}",
+        # the volume's front matter (title page, colophon, contents) comes from its
+        # ``volume-front-matter`` directive, with the edition's data
+        "maketitle": "",
+        "tableofcontents": "",
+        "releasename": "",
+        "printindex": "",
+        "extraclassoptions": "openright",
+    }

@@ -1,0 +1,46 @@
+"""The Sphinx extension that turns MyST papers into proceedings.
+
+``setup()`` only registers; each concern lives in its own module. What it adds:
+
+* every paper (``<volume>/papers/<id>/paper.md``) gets its front matter validated, its
+  citation keys namespaced, a header (authors, abstract, disclosures) and its own
+  reference list appended;
+* the volume's pages are generated from ``<volume>/workshop.yml``;
+* in LaTeX, each paper keeps its references at its end and marks where it starts and
+  ends, so that the PDF stage can cut one PDF per paper out of the volume.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from proceedings.sphinxext import events, nodes
+from proceedings.sphinxext.directives import PaperHeader, PaperList, VolumeFrontMatter, WorkshopSection
+from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.transforms import FillPaperLists, KeepReferencesWithPaper
+
+__all__ = ["setup"]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinxcontrib.bibtex")
+    app.setup_extension("sphinxcontrib.rsvgconverter")
+    app.add_domain(ProceedingsDomain)
+    nodes.register(app)
+    app.add_directive("workshop", WorkshopSection)
+    app.add_directive("paper-header", PaperHeader)
+    app.add_directive("paper-list", PaperList)
+    app.add_directive("volume-front-matter", VolumeFrontMatter)
+    app.add_post_transform(FillPaperLists)
+    app.add_post_transform(KeepReferencesWithPaper)
+    # before sphinxcontrib-bibtex reads bibtex_bibfiles in its own builder-inited
+    app.connect("builder-inited", events.prepare_bibliographies, priority=400)
+    app.connect("source-read", events.read_paper)
+    app.connect("doctree-read", events.place_paper_header)
+    app.connect("env-get-outdated", events.outdated_paper_lists)
+    app.connect("config-inited", events.add_static_files)
+    app.add_css_file("proceedings.css")
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

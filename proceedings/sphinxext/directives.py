@@ -1,0 +1,225 @@
+"""Directives that turn the shared data (paper front matter, ``workshop.yml``) into pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.texescape import escape as tex
+
+from proceedings.model import MetadataError, Paper, Workshop, load_workshop
+from proceedings.sphinxext.domain import ProceedingsDomain, paper_id, volume_of
+from proceedings.sphinxext.nodes import paper_header, paper_list
+
+__all__ = ["PaperHeader", "PaperList", "VolumeFrontMatter", "WorkshopSection"]
+
+logger = logging.getLogger(__name__)
+
+
+def _md_escape(text: str) -> str:
+    """Escape text taken from data files before it is parsed as Markdown."""
+    return "".join("\\" + char if char in "\\`*_{}[]<>()#+-.!|$~" else char for char in text)
+
+
+def pdf_link(docname: str, pdf: str) -> nodes.reference:
+    """A link from a page to a PDF that the PDF stage puts in the site's ``pdf/`` folder."""
+    up = "../" * docname.count("/")
+    return nodes.reference("", pdf.rsplit("/", 1)[-1], refuri=f"{up}pdf/{pdf}", classes=["pdf-link"])
+
+
+class _WorkshopDirective(SphinxDirective):
+    def workshop(self) -> Workshop | None:
+        """The workshop edition that this document's volume belongs to."""
+        path = Path(self.env.srcdir) / volume_of(self.env.docname) / "workshop.yml"
+        self.env.note_dependency(str(path))
+        try:
+            return load_workshop(path)
+        except (OSError, MetadataError) as exc:
+            logger.warning(
+                "%s: %s", path.name, exc, location=self.get_location(), type="proceedings", subtype="workshop"
+            )
+            return None
+
+    def markdown(self, text: str) -> list[nodes.Node]:
+        return self.parse_text_to_nodes(text)
+
+
+class WorkshopSection(_WorkshopDirective):
+    """One page section generated from ``workshop.yml``: ``{workshop} speakers`` and so on."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        workshop = self.workshop()
+        if workshop is None:
+            return []
+        render = getattr(self, "_" + self.arguments[0].replace("-", "_"), None)
+        if render is None:
+            logger.warning(
+                "unknown workshop section %r", self.arguments[0],
+                location=self.get_location(), type="proceedings", subtype="workshop",
+            )
+            return []
+        return self.markdown(render(workshop))
+
+    @staticmethod
+    def _people(people: tuple) -> str:
+        lines = []
+        for person in people:
+            name = f"[{_md_escape(person.name)}]({person.web})" if person.web else _md_escape(person.name)
+            affiliation = f", {_md_escape(person.affiliation)}" if person.affiliation else ""
+            lines.append(f"- **{name}**{affiliation}")
+        return "\n".join(lines)
+
+    def _facts(self, w: Workshop) -> str:
+        return (
+            f"**{_md_escape(w.theme)}**\n\n"
+            f"{w.date:%-d %B %Y} · {_md_escape(w.city)} · {_md_escape(w.venue)}"
+        )
+
+    def _speakers(self, w: Workshop) -> str:
+        return self._people(w.speakers)
+
+    def _organizers(self, w: Workshop) -> str:
+        return self._people(w.organizers)
+
+    def _call_for_papers(self, w: Workshop) -> str:
+        cfp = w.call_for_papers
+        topics = "\n".join(f"- {_md_escape(t)}" for t in cfp.topics)
+        out = "\n".join(f"- {_md_escape(t)}" for t in cfp.out_of_scope)
+        tracks = "\n".join(
+            f"- **{_md_escape(t.name)}**"
+            + (f" ({_md_escape(t.limit)})" if t.limit else "")
+            + f": {_md_escape(t.outcome)}"
+            for t in cfp.tracks
+        )
+        timeline = "\n".join(f"| {i.date:%-d %B %Y} | {_md_escape(i.event)} |" for i in cfp.timeline)
+        archival = "archival" if cfp.archival else "non-archival"
+        return (
+            f"We invite submissions on topics including:\n\n{topics}\n\n"
+            f"Out of scope:\n\n{out}\n\n"
+            f"Tracks (both {archival}):\n\n{tracks}\n\n"
+            f"Review is {_md_escape(cfp.review)}. "
+            + ("Authors may publish anonymously. " if cfp.anonymous_option else "")
+            + f"Funding disclosure is {_md_escape(cfp.funding_disclosure)}. "
+            f"LLM use: {_md_escape(cfp.llm_policy)}.\n\n"
+            f"| Date (23:59 AoE) | Milestone |\n|---|---|\n{timeline}"
+        )
+
+    def _schedule(self, w: Workshop) -> str:
+        rows = []
+        for item in w.schedule:
+            what = _md_escape(item.title or item.kind.capitalize())
+            who = _md_escape(item.who or "") + (" (online)" if item.online else "")
+            rows.append(f"| {item.start} | {item.minutes} min | {_md_escape(item.kind)} | {what} | {who} |")
+        return (
+            f"{w.date:%A %-d %B %Y}, local time in {_md_escape(w.city)}.\n\n"
+            "| Start | Length | Kind | Title | Who |\n|---|---|---|---|---|\n" + "\n".join(rows)
+        )
+
+    def _contact(self, w: Workshop) -> str:
+        return (
+            f"Write to the organizers at <{w.contact_email}>.\n\n"
+            f"Submissions and reviews: OpenReview group `{w.openreview_group}`."
+        )
+
+
+class PaperHeader(SphinxDirective):
+    """The block under a paper's title. Appended by the extension to every paper; not for authors."""
+
+    def run(self) -> list[nodes.Node]:
+        domain = cast(ProceedingsDomain, self.env.get_domain("proceedings"))
+        paper = domain.papers.get(self.env.docname)
+        ident = paper_id(self.env.docname)
+        if paper is None or ident is None:
+            return []
+        header = paper_header(paper_id=ident)
+        header += self._byline(paper)
+        volume = volume_of(self.env.docname)
+        downloads = nodes.paragraph("", "PDF: ", classes=["paper-downloads"])
+        downloads += pdf_link(self.env.docname, f"{volume}/{ident}.pdf")
+        downloads += nodes.Text(" · whole volume: ")
+        downloads += pdf_link(self.env.docname, f"{volume}-proceedings.pdf")
+        header += addnodes.only("", downloads, expr="html")
+        header += nodes.rubric("", "Abstract")
+        header += self.parse_text_to_nodes(paper.abstract)
+        facts = [("Track", paper.track + f" · {paper.presentation.value}")]
+        if paper.session:
+            facts.append(("Session", paper.session))
+        if paper.keywords:
+            facts.append(("Keywords", ", ".join(paper.keywords)))
+        facts.append(("Funding", paper.funding))
+        if paper.llm_disclosure:
+            facts.append(("LLM use", paper.llm_disclosure))
+        field_list = nodes.field_list(classes=["paper-facts"])
+        for name, value in facts:
+            field_list += nodes.field("", nodes.field_name("", name), nodes.field_body("", nodes.paragraph("", value)))
+        header += field_list
+        return [header]
+
+    @staticmethod
+    def _byline(paper: Paper) -> list[nodes.Node]:
+        if paper.anonymous:
+            return [nodes.paragraph("", "Anonymous authors", classes=["paper-authors"])]
+        affiliations = paper.affiliations
+        authors = nodes.paragraph(classes=["paper-authors"])
+        for number, author in enumerate(paper.authors):
+            if number:
+                authors += nodes.Text(", ")
+            authors += nodes.strong("", author.name)
+            marks = ",".join(str(affiliations.index(a) + 1) for a in author.affiliations)
+            if marks:
+                authors += nodes.superscript("", marks)
+        places = nodes.paragraph(classes=["paper-affiliations"])
+        for number, affiliation in enumerate(affiliations, start=1):
+            if number > 1:
+                places += nodes.Text("; ")
+            places += nodes.superscript("", str(number))
+            places += nodes.Text(affiliation)
+        return [authors, places] if affiliations else [authors]
+
+
+class PaperList(SphinxDirective):
+    """The volume's papers, filled in after all papers are read (see ``fill_paper_lists``)."""
+
+    def run(self) -> list[nodes.Node]:
+        return [paper_list(volume=volume_of(self.env.docname))]
+
+
+class VolumeFrontMatter(_WorkshopDirective):
+    """Title page and colophon of a volume's PDF; on the web, where to download it."""
+
+    def run(self) -> list[nodes.Node]:
+        w = self.workshop()
+        if w is None:
+            return []
+        volume = volume_of(self.env.docname)
+        web = nodes.paragraph("", "The complete volume as one PDF: ")
+        web += pdf_link(self.env.docname, f"{volume}-proceedings.pdf")
+        web += nodes.Text(". Each paper's page links to its own PDF.")
+        editors = r" \\ ".join(tex(e) for e in w.editors)
+        archival = "" if w.call_for_papers.archival else (
+            r"\par\medskip The contributions in this volume are non-archival: "
+            r"their authors are free to publish them elsewhere."
+        )
+        latex = "\n".join([
+            r"\begin{titlepage}\centering",
+            rf"{{\Huge\bfseries {tex(w.name)}\par}}\vspace{{1em}}",
+            rf"{{\Large {tex(w.theme)}\par}}\vspace{{3em}}",
+            rf"{{\large Proceedings of the workshop at {tex(w.venue)}\par}}\vspace{{1em}}",
+            rf"{{\large {tex(w.city)} \textperiodcentered{{}} {w.date:%-d %B %Y}\par}}\vfill",
+            r"{\large Edited by\par}\vspace{0.5em}",
+            rf"{{\begin{{tabular}}{{c}}{editors}\end{{tabular}}\par}}",
+            r"\end{titlepage}",
+            r"\thispagestyle{empty}\null\vfill{\small",
+            rf"\noindent {tex(w.volume_title)}.\par\medskip",
+            rf"\noindent Each contribution is published under the {tex(w.licence)} licence unless "
+            r"its first page says otherwise; copyright stays with its authors." + archival,
+            r"\par}\cleardoublepage",
+            r"\sphinxtableofcontents",
+        ])
+        return [nodes.raw("", latex, format="latex"), addnodes.only("", web, expr="html")]

@@ -1,0 +1,59 @@
+"""Where the extension keeps what it learns about papers, so that it survives
+incremental and parallel builds (``clear_doc`` / ``merge_domaindata``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+from typing import Any
+
+from sphinx.domains import Domain
+
+from proceedings.model import Paper
+
+__all__ = ["ProceedingsDomain", "paper_id", "volume_of"]
+
+
+def paper_id(docname: str) -> str | None:
+    """``<volume>/papers/<id>/paper`` is a paper; anything else is not."""
+    parts = docname.split("/")
+    if len(parts) == 4 and parts[1] == "papers" and parts[3] == "paper":
+        return parts[2]
+    return None
+
+
+def volume_of(docname: str) -> str:
+    return docname.split("/", 1)[0]
+
+
+class ProceedingsDomain(Domain):
+    name = "proceedings"
+    label = "Proceedings"
+    data_version = 1
+    initial_data: dict[str, Any] = {"papers": {}, "bibfiles": {}}
+
+    @property
+    def papers(self) -> dict[str, Paper]:
+        """Validated front matter by paper docname."""
+        return self.data["papers"]
+
+    @property
+    def bibfiles(self) -> dict[str, str]:
+        """The namespaced ``.bib`` derived for each paper docname (set on every build)."""
+        return self.data["bibfiles"]
+
+    def clear_doc(self, docname: str) -> None:
+        self.papers.pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for docname, paper in otherdata["papers"].items():
+            if docname in docnames:
+                self.papers[docname] = paper
+
+    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return []
+
+    def papers_of(self, volume: str) -> Iterable[tuple[str, Paper]]:
+        """A volume's papers in a stable order: orals, spotlights, posters; then title."""
+        order = {"oral": 0, "spotlight": 1, "poster": 2}
+        chosen = [(d, p) for d, p in self.papers.items() if volume_of(d) == volume]
+        return sorted(chosen, key=lambda item: (order[item[1].presentation.value], item[1].title.casefold()))

@@ -1,0 +1,118 @@
+"""Event handlers: what the extension does at each step of a Sphinx build."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import cast
+
+import yaml
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from proceedings.bibliography import namespace_bibfiles, namespace_citations
+from proceedings.model import MetadataError, paper_from_frontmatter, split_frontmatter
+from proceedings.sphinxext.domain import ProceedingsDomain, paper_id
+from proceedings.sphinxext.nodes import paper_end, paper_header
+
+__all__ = [
+    "add_static_files",
+    "outdated_paper_lists",
+    "place_paper_header",
+    "prepare_bibliographies",
+    "read_paper",
+]
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _domain(env: BuildEnvironment) -> ProceedingsDomain:
+    return cast(ProceedingsDomain, env.get_domain("proceedings"))
+
+
+def add_static_files(app: Sphinx, config: Config) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+def prepare_bibliographies(app: Sphinx) -> None:
+    """Derive each paper's namespaced ``.bib`` and hand all of them to sphinxcontrib-bibtex."""
+    srcdir = Path(app.srcdir)
+    cache = Path(app.doctreedir) / "proceedings-bib"
+    domain = _domain(app.env)
+    domain.bibfiles.clear()
+    bibfiles = [str(path) for path in sorted(srcdir.glob("*/references.bib"))]
+    for paper_md in sorted(srcdir.glob("*/papers/*/paper.md")):
+        folder = paper_md.parent
+        docname = folder.relative_to(srcdir).as_posix() + "/paper"
+        ident = folder.name
+        target = cache / folder.parent.parent.name / f"{ident}.bib"
+        report = namespace_bibfiles(sorted(folder.glob("*.bib")), target, ident)
+        for problem in report.problems:
+            logger.warning(
+                "paper %r: bibliography: %s", ident, problem,
+                location=docname, type="proceedings", subtype="bibtex",
+            )
+        domain.bibfiles[docname] = str(target)
+        bibfiles.append(str(target))
+    app.config.bibtex_bibfiles = bibfiles
+
+
+def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Validate a paper's front matter and append its header and reference list."""
+    ident = paper_id(docname)
+    if ident is None:
+        return
+    domain = _domain(app.env)
+    try:
+        frontmatter, body, body_line = split_frontmatter(source[0])
+    except MetadataError as exc:
+        logger.warning("paper %r: %s", ident, exc, location=docname, type="proceedings", subtype="metadata")
+        source[0] = ""
+        return
+    try:
+        domain.papers[docname] = paper_from_frontmatter(frontmatter)
+    except MetadataError as exc:
+        logger.warning("paper %r: %s", ident, exc, location=docname, type="proceedings", subtype="metadata")
+    # MyST sees only the title: the rest of the front matter is ours to render (and a
+    # ``myst:`` key there must not change how the paper is parsed). Blank lines keep
+    # the body on its original line numbers.
+    title = yaml.safe_dump({"title": str(frontmatter.get("title", ident))}, width=float("inf"), allow_unicode=True)
+    text = f"---\n{title}---\n" + "\n" * max(body_line - 4, 0) + body
+    cited = namespace_citations(text, ident)
+    tail = ["", "```{paper-header}", "```", ""]
+    bibfile = domain.bibfiles.get(docname)
+    if cited != text and bibfile:
+        docdir = Path(app.srcdir, docname).parent
+        tail += ["## References", "", f"```{{bibliography}} {os.path.relpath(bibfile, docdir)}", "```", ""]
+    source[0] = cited.rstrip("\n") + "\n" + "\n".join(tail)
+
+
+def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
+    """Move the header under the paper's title and mark the paper's end."""
+    ident = paper_id(app.env.docname)
+    if ident is None:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    for header in list(doctree.findall(paper_header)):
+        header.parent.remove(header)
+        section.insert(1, header)
+    section += paper_end(paper_id=ident)
+
+
+def outdated_paper_lists(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> Iterable[str]:
+    """A volume's paper list must be written again when any of its papers changes."""
+    touched = {d for d in added | changed | removed if paper_id(d)}
+    if not touched:
+        return []
+    volumes = {d.split("/", 1)[0] for d in touched}
+    return [d for d in env.found_docs if d.split("/", 1)[0] in volumes and d.endswith("papers/index")]

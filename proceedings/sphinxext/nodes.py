@@ -1,0 +1,99 @@
+"""The extension's own nodes and how each builder writes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.writers.html5 import HTML5Translator
+from sphinx.writers.latex import LaTeXTranslator
+
+__all__ = [
+    "paper_end",
+    "paper_header",
+    "paper_list",
+    "paper_references",
+    "register",
+]
+
+
+class paper_header(nodes.General, nodes.Element):
+    """Title block of a paper: authors, abstract, disclosures. ``paper_id`` marks its start in the PDF."""
+
+
+class paper_end(nodes.General, nodes.Element):
+    """Marks where a paper ends, so that the PDF stage can cut it out of the volume."""
+
+
+class paper_list(nodes.General, nodes.Element):
+    """Placeholder for the list of a volume's papers, filled in once every paper is read."""
+
+
+class paper_references(nodes.General, nodes.Element):
+    """A paper's own reference list in LaTeX, kept at the end of the paper.
+
+    Sphinx's LaTeX writer moves every ``citation`` node to one bibliography at the end
+    of the volume; the citations of a paper are moved in here instead, as ``paper_citation``.
+    """
+
+
+class paper_citation(nodes.General, nodes.Element):
+    """A citation that Sphinx's LaTeX bibliography gathering does not pick up."""
+
+
+def _visit_header_html(self: HTML5Translator, node: paper_header) -> None:
+    self.body.append(self.starttag(node, "div", CLASS="paper-header"))
+
+
+def _depart_header_html(self: HTML5Translator, node: paper_header) -> None:
+    self.body.append("</div>\n")
+
+
+def _visit_header_latex(self: LaTeXTranslator, node: paper_header) -> None:
+    self.body.append(f"\n\\hypertarget{{paper.{node['paper_id']}}}{{}}%\n\\begin{{proceedingspaperheader}}\n")
+
+
+def _depart_header_latex(self: LaTeXTranslator, node: paper_header) -> None:
+    self.body.append("\\end{proceedingspaperheader}\n")
+
+
+def _visit_end_latex(self: LaTeXTranslator, node: paper_end) -> None:
+    self.body.append(f"\n\\hypertarget{{paperend.{node['paper_id']}}}{{}}%\n")
+
+
+def _visit_references_latex(self: LaTeXTranslator, node: paper_references) -> None:
+    widest = max((child["label"] for child in node.children), key=len, default="0")
+    self.body.append(f"\n\\begin{{proceedingsreferences}}{{{self.encode(widest)}}}\n")
+
+
+def _depart_references_latex(self: LaTeXTranslator, node: paper_references) -> None:
+    self.body.append("\\end{proceedingsreferences}\n")
+
+
+def _visit_citation_latex(self: LaTeXTranslator, node: paper_citation) -> None:
+    self.body.append(
+        f"\\bibitem[{self.encode(node['label'])}]{{{node['docname']}:{node['ids'][0]}}}"
+        f"\\label{{\\detokenize{{{node['docname']}:{node['ids'][0]}}}}}"
+    )
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def _pass(self: Any, node: nodes.Node) -> None:
+    pass
+
+
+def register(app: Any) -> None:
+    other = {"text": (_skip, None), "man": (_skip, None), "texinfo": (_skip, None)}
+    app.add_node(
+        paper_header,
+        html=(_visit_header_html, _depart_header_html),
+        latex=(_visit_header_latex, _depart_header_latex),
+        text=(_pass, _pass),
+    )
+    app.add_node(paper_end, html=(_skip, None), latex=(_visit_end_latex, _pass), **other)
+    app.add_node(paper_list, html=(_skip, None), latex=(_skip, None), **other)
+    app.add_node(paper_references, latex=(_visit_references_latex, _depart_references_latex))
+    app.add_node(paper_citation, latex=(_visit_citation_latex, _pass))

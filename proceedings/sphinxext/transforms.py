@@ -1,0 +1,58 @@
+"""Post-transforms: the parts of a page that need every paper, or a particular builder."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.nodes import paper_citation, paper_list, paper_references
+
+__all__ = ["FillPaperLists", "KeepReferencesWithPaper"]
+
+
+class FillPaperLists(SphinxPostTransform):
+    """Replace each ``paper_list`` placeholder by the volume's papers."""
+
+    default_priority = 20
+
+    def run(self, **kwargs: Any) -> None:
+        domain = cast(ProceedingsDomain, self.env.get_domain("proceedings"))
+        for placeholder in list(self.document.findall(paper_list)):
+            entries = nodes.bullet_list(classes=["paper-list"])
+            for docname, paper in domain.papers_of(placeholder["volume"]):
+                link = nodes.reference(
+                    "", paper.title, internal=True,
+                    refuri=self.app.builder.get_relative_uri(self.env.docname, docname),
+                )
+                item = nodes.paragraph("", "", nodes.strong("", "", link))
+                details = nodes.paragraph(classes=["paper-list-details"])
+                details += nodes.Text(f"{paper.byline} · {paper.track} · {paper.presentation.value}")
+                entries += nodes.list_item("", item, details)
+            placeholder.replace_self(entries)
+
+
+class KeepReferencesWithPaper(SphinxPostTransform):
+    """In LaTeX, keep every reference list where it stands instead of at the volume's end.
+
+    Runs after sphinxcontrib-bibtex has filled in its bibliographies (priority 5) and
+    before Sphinx gathers all ``citation`` nodes into one list (priority 750).
+    """
+
+    default_priority = 600
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for container in list(self.document.findall(nodes.container)):
+            citations = container.children
+            if not citations or not all(isinstance(c, nodes.citation) for c in citations):
+                continue
+            references = paper_references()
+            for citation in cast(list[nodes.citation], citations):
+                label = citation.children[0].astext() if isinstance(citation.children[0], nodes.label) else ""
+                kept = paper_citation(ids=citation["ids"], docname=citation["docname"], label=label)
+                kept.extend(child.deepcopy() for child in citation.children if not isinstance(child, nodes.label))
+                references += kept
+            container.replace_self(references)
