@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from proceedings.layout import WORKSHOP_FILE, volumes
 from proceedings.model import load_workshop
 
-__all__ = ["TEXINPUTS", "latex_documents_for", "latex_elements_for", "volume_names"]
+__all__ = ["TEXINPUTS", "latex_documents_for", "latex_elements_for"]
 
 TEXINPUTS = Path(__file__).parent / "texinputs"
-
-
-def volume_names(srcdir: Path) -> list[str]:
-    """Each folder of the source tree with a ``workshop.yml`` is one edition's volume."""
-    return sorted(path.parent.name for path in srcdir.glob("*/workshop.yml"))
 
 
 def latex_documents_for(conf_py: str) -> list[tuple[str, str, str, str, str]]:
     srcdir = Path(conf_py).parent
     documents = []
-    for volume in volume_names(srcdir):
-        workshop = load_workshop(srcdir / volume / "workshop.yml")
+    for volume in volumes(srcdir):
+        workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
         documents.append(
             (f"{volume}/volume", f"{volume}-proceedings.tex", workshop.volume_title, ", ".join(workshop.editors), "manual")
         )

@@ -21,6 +21,7 @@ __all__ = [
     "Paper",
     "Presentation",
     "Workshop",
+    "load_paper",
     "load_workshop",
     "paper_from_frontmatter",
     "split_frontmatter",
@@ -225,3 +226,9 @@ def load_workshop(path: Path) -> Workshop:
         raise _first_error(exc) from None
     except yaml.YAMLError as exc:
         raise MetadataError("workshop", f"invalid YAML: {exc}") from exc
+
+
+def load_paper(path: Path) -> Paper:
+    """Read and validate the front matter of a paper's MyST file."""
+    frontmatter, _body, _line = split_frontmatter(path.read_text(encoding="utf-8"))
+    return paper_from_frontmatter(frontmatter)

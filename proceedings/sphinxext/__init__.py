@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from proceedings.sphinxext import events, nodes
 from proceedings.sphinxext.directives import PaperHeader, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.transforms import FillPaperLists, KeepReferencesWithPaper
+from proceedings.sphinxext.transforms import KeepReferencesWithPaper
 
 __all__ = ["setup"]
 
@@ -34,13 +34,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("paper-header", PaperHeader)
     app.add_directive("paper-list", PaperList)
     app.add_directive("volume-front-matter", VolumeFrontMatter)
-    app.add_post_transform(FillPaperLists)
     app.add_post_transform(KeepReferencesWithPaper)
     # before sphinxcontrib-bibtex reads bibtex_bibfiles in its own builder-inited
     app.connect("builder-inited", events.prepare_bibliographies, priority=400)
     app.connect("source-read", events.read_paper)
     app.connect("doctree-read", events.place_paper_header)
     app.connect("env-get-outdated", events.outdated_paper_lists)
+    app.connect("doctree-resolved", events.fill_paper_lists)
     app.connect("config-inited", events.add_static_files)
     app.add_css_file("proceedings.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -12,7 +12,8 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.texescape import escape as tex
 
 from proceedings.model import MetadataError, Paper, Workshop, load_workshop
-from proceedings.sphinxext.domain import ProceedingsDomain, paper_id, volume_of
+from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of
+from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.nodes import paper_header, paper_list
 
 __all__ = ["PaperHeader", "PaperList", "VolumeFrontMatter", "WorkshopSection"]
@@ -34,7 +35,7 @@ def pdf_link(docname: str, pdf: str) -> nodes.reference:
 class _WorkshopDirective(SphinxDirective):
     def workshop(self) -> Workshop | None:
         """The workshop edition that this document's volume belongs to."""
-        path = Path(self.env.srcdir) / volume_of(self.env.docname) / "workshop.yml"
+        path = Path(self.env.srcdir) / volume_of(self.env.docname) / WORKSHOP_FILE
         self.env.note_dependency(str(path))
         try:
             return load_workshop(path)

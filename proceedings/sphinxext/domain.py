@@ -8,21 +8,10 @@ from typing import Any
 
 from sphinx.domains import Domain
 
+from proceedings.layout import volume_of
 from proceedings.model import Paper
 
-__all__ = ["ProceedingsDomain", "paper_id", "volume_of"]
-
-
-def paper_id(docname: str) -> str | None:
-    """``<volume>/papers/<id>/paper`` is a paper; anything else is not."""
-    parts = docname.split("/")
-    if len(parts) == 4 and parts[1] == "papers" and parts[3] == "paper":
-        return parts[2]
-    return None
-
-
-def volume_of(docname: str) -> str:
-    return docname.split("/", 1)[0]
+__all__ = ["ProceedingsDomain"]
 
 
 class ProceedingsDomain(Domain):
@@ -53,7 +42,5 @@ class ProceedingsDomain(Domain):
         return []
 
     def papers_of(self, volume: str) -> Iterable[tuple[str, Paper]]:
-        """A volume's papers in a stable order: orals, spotlights, posters; then title."""
-        order = {"oral": 0, "spotlight": 1, "poster": 2}
-        chosen = [(d, p) for d, p in self.papers.items() if volume_of(d) == volume]
-        return sorted(chosen, key=lambda item: (order[item[1].presentation.value], item[1].title.casefold()))
+        """A volume's papers in the order of their folders, which is the volume's order."""
+        return sorted((d, p) for d, p in self.papers.items() if volume_of(d) == volume)

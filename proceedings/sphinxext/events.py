@@ -16,11 +16,13 @@ from sphinx.util import logging
 
 from proceedings.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.model import MetadataError, paper_from_frontmatter, split_frontmatter
-from proceedings.sphinxext.domain import ProceedingsDomain, paper_id
-from proceedings.sphinxext.nodes import paper_end, paper_header
+from proceedings.layout import paper_dirs, paper_docname, paper_id
+from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.nodes import paper_end, paper_header, paper_list
 
 __all__ = [
     "add_static_files",
+    "fill_paper_lists",
     "outdated_paper_lists",
     "place_paper_header",
     "prepare_bibliographies",
@@ -47,9 +49,8 @@ def prepare_bibliographies(app: Sphinx) -> None:
     domain = _domain(app.env)
     domain.bibfiles.clear()
     bibfiles = [str(path) for path in sorted(srcdir.glob("*/references.bib"))]
-    for paper_md in sorted(srcdir.glob("*/papers/*/paper.md")):
-        folder = paper_md.parent
-        docname = folder.relative_to(srcdir).as_posix() + "/paper"
+    for folder in paper_dirs(srcdir):
+        docname = paper_docname(srcdir, folder)
         ident = folder.name
         target = cache / folder.parent.parent.name / f"{ident}.bib"
         report = namespace_bibfiles(sorted(folder.glob("*.bib")), target, ident)
@@ -116,3 +117,17 @@ def outdated_paper_lists(
         return []
     volumes = {d.split("/", 1)[0] for d in touched}
     return [d for d in env.found_docs if d.split("/", 1)[0] in volumes and d.endswith("papers/index")]
+
+
+def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace each ``paper_list`` placeholder by the volume's papers, now that all are read."""
+    domain = _domain(app.env)
+    for placeholder in list(doctree.findall(paper_list)):
+        entries = nodes.bullet_list(classes=["paper-list"])
+        for paper_docname, paper in domain.papers_of(placeholder["volume"]):
+            uri = app.builder.get_relative_uri(docname, paper_docname)
+            link = nodes.reference("", paper.title, internal=True, refuri=uri)
+            details = nodes.paragraph(classes=["paper-list-details"])
+            details += nodes.Text(f"{paper.byline} · {paper.track} · {paper.presentation.value}")
+            entries += nodes.list_item("", nodes.paragraph("", "", nodes.strong("", "", link)), details)
+        placeholder.replace_self(entries)

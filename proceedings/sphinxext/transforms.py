@@ -1,4 +1,4 @@
-"""Post-transforms: the parts of a page that need every paper, or a particular builder."""
+"""Post-transforms: what a particular builder needs done to a page."""
 
 from __future__ import annotations
 
@@ -7,31 +7,9 @@ from typing import Any, cast
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.nodes import paper_citation, paper_list, paper_references
+from proceedings.sphinxext.nodes import paper_citation, paper_references
 
-__all__ = ["FillPaperLists", "KeepReferencesWithPaper"]
-
-
-class FillPaperLists(SphinxPostTransform):
-    """Replace each ``paper_list`` placeholder by the volume's papers."""
-
-    default_priority = 20
-
-    def run(self, **kwargs: Any) -> None:
-        domain = cast(ProceedingsDomain, self.env.get_domain("proceedings"))
-        for placeholder in list(self.document.findall(paper_list)):
-            entries = nodes.bullet_list(classes=["paper-list"])
-            for docname, paper in domain.papers_of(placeholder["volume"]):
-                link = nodes.reference(
-                    "", paper.title, internal=True,
-                    refuri=self.app.builder.get_relative_uri(self.env.docname, docname),
-                )
-                item = nodes.paragraph("", "", nodes.strong("", "", link))
-                details = nodes.paragraph(classes=["paper-list-details"])
-                details += nodes.Text(f"{paper.byline} · {paper.track} · {paper.presentation.value}")
-                entries += nodes.list_item("", item, details)
-            placeholder.replace_self(entries)
+__all__ = ["KeepReferencesWithPaper"]
 
 
 class KeepReferencesWithPaper(SphinxPostTransform):

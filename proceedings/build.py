@@ -1,0 +1,94 @@
+"""The build stage: Sphinx HTML and LaTeX from one source tree, then the PDF finish.
+
+Output, under one folder (``build/`` by default)::
+
+    html/                     the site; ``html/pdf/`` holds the PDFs it links to
+    html/pdf/<volume>-proceedings.pdf
+    html/pdf/<volume>/<paper id>.pdf
+    latex/                    the LaTeX sources and logs
+    doctrees/                 Sphinx's cache, shared by both builders
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.cmd.build import build_main
+
+from proceedings.layout import PAPER_FILE, paper_dirs, volumes
+from proceedings.model import MetadataError, Paper, load_paper
+from proceedings.pdf import compile_volume, split_volume
+
+__all__ = ["BuildError", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
+
+TEX_TOOLS = ("xelatex", "latexmk", "rsvg-convert")
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Output:
+    root: Path
+
+    @property
+    def html(self) -> Path:
+        return self.root / "html"
+
+    @property
+    def latex(self) -> Path:
+        return self.root / "latex"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.root / "doctrees"
+
+    @property
+    def pdf(self) -> Path:
+        return self.html / "pdf"
+
+
+def missing_tex_tools() -> list[str]:
+    return [tool for tool in TEX_TOOLS if shutil.which(tool) is None]
+
+
+def _sphinx(builder: str, srcdir: Path, outdir: Path, doctrees: Path, jobs: str) -> None:
+    argv = ["-b", builder, "-W", "--keep-going", "-q", "-j", jobs, "-d", str(doctrees), str(srcdir), str(outdir)]
+    if build_main(argv) != 0:
+        raise BuildError(f"the {builder} build failed or warned (see the messages above)")
+
+
+def build_html(srcdir: Path, out: Output, jobs: str = "1") -> None:
+    _sphinx("html", srcdir, out.html, out.doctrees, jobs)
+
+
+def _papers(srcdir: Path, volume: str) -> dict[str, Paper]:
+    papers = {}
+    for folder in paper_dirs(srcdir, volume):
+        try:
+            papers[folder.name] = load_paper(folder / PAPER_FILE)
+        except MetadataError as exc:
+            raise BuildError(f"paper {folder.name!r}: {folder / PAPER_FILE}: {exc}") from None
+    return papers
+
+
+def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
+    """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
+    _sphinx("latex", srcdir, out.latex, out.doctrees, jobs)
+    written = []
+    for volume in volumes(srcdir):
+        volume_pdf = compile_volume(out.latex / f"{volume}-proceedings.tex")
+        out.pdf.mkdir(parents=True, exist_ok=True)
+        published = out.pdf / volume_pdf.name
+        shutil.copyfile(volume_pdf, published)
+        written.append(published)
+        written.extend(split_volume(published, out.pdf / volume, _papers(srcdir, volume)).values())
+    return written
+
+
+def build(srcdir: Path, out: Output, *, pdf: bool = True, jobs: str = "1") -> list[Path]:
+    build_html(srcdir, out, jobs)
+    return build_pdfs(srcdir, out, jobs) if pdf else []

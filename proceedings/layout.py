@@ -1,0 +1,38 @@
+"""Where things live in the source tree: one folder per edition, one folder per paper.
+
+``docs/<volume>/workshop.yml`` makes ``<volume>`` an edition with its own volume;
+``docs/<volume>/papers/<id>/paper.md`` is a paper, with its ``.bib`` and figures beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["PAPER_FILE", "WORKSHOP_FILE", "paper_dirs", "paper_docname", "paper_id", "volume_of", "volumes"]
+
+PAPER_FILE = "paper.md"
+WORKSHOP_FILE = "workshop.yml"
+
+
+def volumes(srcdir: Path) -> list[str]:
+    return sorted(path.parent.name for path in srcdir.glob(f"*/{WORKSHOP_FILE}"))
+
+
+def paper_dirs(srcdir: Path, volume: str = "*") -> list[Path]:
+    return sorted(path.parent for path in srcdir.glob(f"{volume}/papers/*/{PAPER_FILE}"))
+
+
+def paper_docname(srcdir: Path, paper_dir: Path) -> str:
+    return f"{paper_dir.relative_to(srcdir).as_posix()}/{PAPER_FILE.removesuffix('.md')}"
+
+
+def paper_id(docname: str) -> str | None:
+    """``<volume>/papers/<id>/paper`` is a paper; anything else is not."""
+    parts = docname.split("/")
+    if len(parts) == 4 and parts[1] == "papers" and parts[3] == PAPER_FILE.removesuffix(".md"):
+        return parts[2]
+    return None
+
+
+def volume_of(docname: str) -> str:
+    return docname.split("/", 1)[0]

@@ -1,0 +1,92 @@
+"""PDF finish: compile each volume with latexmk, then cut one PDF per paper out of it.
+
+The LaTeX writer marks each paper's first and last page with named destinations
+(``paper.<id>`` and ``paperend.<id>``); cutting by them costs no LaTeX run per paper.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from proceedings.model import Paper
+
+__all__ = ["LatexError", "PaperPages", "compile_volume", "paper_pages", "split_volume"]
+
+_MISSING = re.compile(r"^Missing character: .*$", re.MULTILINE)
+
+
+class LatexError(RuntimeError):
+    """LaTeX failed, or dropped characters that a name or title needs."""
+
+
+@dataclass(frozen=True)
+class PaperPages:
+    """A paper's pages in its volume, 1-based and inclusive, as printed."""
+
+    paper_id: str
+    first: int
+    last: int
+
+
+def compile_volume(tex: Path) -> Path:
+    """Run latexmk with xelatex on ``tex``; fail on any error or missing glyph."""
+    command = [
+        "latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+        "-no-shell-escape", tex.name,
+    ]
+    result = subprocess.run(command, cwd=tex.parent, capture_output=True, text=True, check=False)
+    log = tex.with_suffix(".log")
+    log_text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    if result.returncode != 0:
+        errors = [line for line in log_text.splitlines() if line.startswith(("!", "./"))][:10]
+        raise LatexError(f"{tex.name}: latexmk failed (see {log}):\n" + "\n".join(errors or [result.stdout[-2000:]]))
+    missing = sorted(set(_MISSING.findall(log_text)))
+    if missing:
+        raise LatexError(f"{tex.name}: characters missing from the fonts (see {log}):\n" + "\n".join(missing))
+    return tex.with_suffix(".pdf")
+
+
+def paper_pages(volume_pdf: Path) -> list[PaperPages]:
+    """Each paper's page range, read from the volume's named destinations."""
+    reader = PdfReader(volume_pdf)
+    destinations = reader.named_destinations
+    pages = []
+    for name, destination in destinations.items():
+        if not name.startswith("paper."):
+            continue
+        ident = name.removeprefix("paper.")
+        end = destinations.get(f"paperend.{ident}")
+        if end is None:
+            raise LatexError(f"{volume_pdf.name}: paper {ident!r} has no end mark")
+        first = reader.get_destination_page_number(destination) + 1
+        last = reader.get_destination_page_number(end) + 1
+        pages.append(PaperPages(ident, first, last))
+    return sorted(pages, key=lambda p: p.first)
+
+
+def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper]) -> dict[str, Path]:
+    """Write ``<outdir>/<id>.pdf`` for every paper in the volume, with its own metadata."""
+    reader = PdfReader(volume_pdf)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for pages in paper_pages(volume_pdf):
+        writer = PdfWriter()
+        for index in range(pages.first - 1, pages.last):
+            writer.add_page(reader.pages[index])
+        paper = papers.get(pages.paper_id)
+        if paper is not None:
+            writer.add_metadata({
+                "/Title": paper.title,
+                "/Author": "" if paper.anonymous else "; ".join(paper.author_names),
+                "/Keywords": ", ".join(paper.keywords),
+            })
+        target = outdir / f"{pages.paper_id}.pdf"
+        with target.open("wb") as stream:
+            writer.write(stream)
+        written[pages.paper_id] = target
+    return written
