@@ -9,6 +9,8 @@ and its citations are rewritten to match (see :func:`namespace_citations`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +19,13 @@ from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexError
 
-__all__ = ["BibReport", "namespace_bibfiles", "namespace_citations", "namespaced_key"]
+__all__ = ["BibProblem", "BibReport", "namespace_bibfiles", "namespace_citations", "namespaced_key"]
 
 _CITE_ROLE = re.compile(r"(\{(?:foot)?cite(?::[a-z]+)?\}`)([^`]*)(`)")
+_ENTRY_START = re.compile(r"^[ \t]*@", re.MULTILINE)
+_STRING = re.compile(r"\s*@\s*string\b", re.IGNORECASE)
+_NOT_ENTRY = re.compile(r"\s*@\s*(string|comment|preamble)\b", re.IGNORECASE)
+_ENTRY_KEY = re.compile(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)")
 _TARGET = re.compile(r"^(\s*(?:\{[^}]*\})?\s*)([^{}\s]+)(\s*(?:\{[^}]*\})?\s*)$")
 
 
@@ -44,12 +50,25 @@ def namespace_citations(text: str, paper_id: str) -> str:
     return _CITE_ROLE.sub(one_role, text)
 
 
+@dataclass(frozen=True)
+class BibProblem:
+    """An entry (or a whole file) that could not be used."""
+
+    file: Path
+    line: int
+    message: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
 @dataclass
 class BibReport:
-    """What became of one paper's ``.bib``: its entries and the problems found."""
+    """What became of one paper's ``.bib`` files: the keys loaded and the problems found."""
 
     keys: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[BibProblem] = field(default_factory=list)
 
 
 def _protect_title(entry: Entry) -> None:
@@ -59,30 +78,59 @@ def _protect_title(entry: Entry) -> None:
         entry.fields["title"] = "{" + title + "}"
 
 
+@contextmanager
+def _strict() -> Iterator[None]:
+    """pybtex reports some errors (bad names) only as warnings unless strict."""
+    before = pybtex.errors.strict
+    pybtex.errors.set_strict_mode(True)
+    try:
+        yield
+    finally:
+        pybtex.errors.set_strict_mode(before)
+
+
+def _entries(text: str) -> list[tuple[int, str]]:
+    """Cut a ``.bib`` into its ``@`` blocks with their first line, so that one bad entry stays alone."""
+    starts = [m.start() for m in _ENTRY_START.finditer(text)]
+    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
 def namespace_bibfiles(sources: list[Path], target: Path, paper_id: str) -> BibReport:
     """Write ``sources`` to ``target`` with namespaced keys; touch ``target`` only if it changes.
 
-    Unparsable entries are reported by file and left out; the rest still loads.
+    Each entry is parsed on its own: one that pybtex rejects is reported with its file,
+    key and line, and left out; the others still load.
     """
     report = BibReport()
-    parser = Parser(encoding="utf-8")
+    data = BibliographyData()
     for source in sources:
         try:
             text = source.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            report.problems.append(f"{source.name}: not UTF-8 (byte {exc.start})")
+            report.problems.append(BibProblem(source, 1, f"{source.name}: not UTF-8 (byte {exc.start})"))
             continue
-        with pybtex.errors.capture() as captured:
+        blocks = _entries(text)
+        strings = "".join(block for _, block in blocks if _STRING.match(block))
+        for line, block in blocks:
+            if _NOT_ENTRY.match(block):
+                continue
+            key_match = _ENTRY_KEY.match(block)
+            key = key_match.group(1) if key_match else "?"
+            parser = Parser(encoding="utf-8")
             try:
-                parser.parse_string(text)
+                with _strict():
+                    parser.parse_string(strings + block)
             except PybtexError as exc:
-                report.problems.append(f"{source.name}: {exc}")
-        report.problems.extend(f"{source.name}: {error}" for error in captured)
-    data = BibliographyData()
-    for key, entry in parser.data.entries.items():
-        _protect_title(entry)
-        data.add_entry(namespaced_key(paper_id, key), entry)
-        report.keys.append(key)
+                report.problems.append(BibProblem(source, line, f"{source.name}, entry {key!r}: {exc}"))
+                continue
+            for entry_key, entry in parser.data.entries.items():
+                if namespaced_key(paper_id, entry_key) in data.entries:
+                    message = f"{source.name}, entry {entry_key!r}: duplicate key"
+                    report.problems.append(BibProblem(source, line, message))
+                    continue
+                _protect_title(entry)
+                data.add_entry(namespaced_key(paper_id, entry_key), entry)
+                report.keys.append(entry_key)
     new = data.to_string("bibtex") if data.entries else ""
     if not target.is_file() or target.read_text(encoding="utf-8") != new:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,8 @@ def latex_documents_for(conf_py: str) -> list[tuple[str, str, str, str, str]]:
     documents = []
     for volume in volumes(srcdir):
         workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
-        documents.append(
-            (f"{volume}/volume", f"{volume}-proceedings.tex", workshop.volume_title, ", ".join(workshop.editors), "manual")
-        )
+        editors = ", ".join(workshop.editors)
+        documents.append((f"{volume}/volume", f"{volume}-proceedings.tex", workshop.volume_title, editors, "manual"))
     return documents
 
 

@@ -8,7 +8,7 @@ workshop's own fields (``track``, ``funding``, ``anonymous`` ...) sit on top.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ class Author(_Strict):
         return data
 
 
-class Presentation(str, Enum):
+class Presentation(StrEnum):
     oral = "oral"
     spotlight = "spotlight"
     poster = "poster"

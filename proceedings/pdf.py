@@ -63,9 +63,11 @@ def paper_pages(volume_pdf: Path) -> list[PaperPages]:
         end = destinations.get(f"paperend.{ident}")
         if end is None:
             raise LatexError(f"{volume_pdf.name}: paper {ident!r} has no end mark")
-        first = reader.get_destination_page_number(destination) + 1
-        last = reader.get_destination_page_number(end) + 1
-        pages.append(PaperPages(ident, first, last))
+        first = reader.get_destination_page_number(destination)
+        last = reader.get_destination_page_number(end)
+        if first is None or last is None:
+            raise LatexError(f"{volume_pdf.name}: paper {ident!r} has a mark on no page")
+        pages.append(PaperPages(ident, first + 1, last + 1))
     return sorted(pages, key=lambda p: p.first)
 
 

@@ -33,7 +33,8 @@ def page(path: Path) -> BeautifulSoup:
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    command = ["pdftotext", "-enc", "UTF-8", str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 @dataclass

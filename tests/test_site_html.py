@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import DOCS, page
 from proceedings.build import Output
 from proceedings.layout import paper_dirs
 from proceedings.model import load_paper
+
+from conftest import DOCS, page
 
 PAPERS = DOCS / "iclr2026" / "papers"
 

@@ -11,8 +11,8 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.texescape import escape as tex
 
-from proceedings.model import MetadataError, Paper, Workshop, load_workshop
 from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of
+from proceedings.model import MetadataError, Paper, Workshop, load_workshop
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.nodes import paper_header, paper_list
 

@@ -4,7 +4,7 @@ incremental and parallel builds (``clear_doc`` / ``merge_domaindata``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
-from typing import Any
+from typing import Any, ClassVar
 
 from sphinx.domains import Domain
 
@@ -18,7 +18,7 @@ class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
     data_version = 1
-    initial_data: dict[str, Any] = {"papers": {}, "bibfiles": {}}
+    initial_data: ClassVar[dict[str, Any]] = {"papers": {}, "bibfiles": {}}
 
     @property
     def papers(self) -> dict[str, Paper]:

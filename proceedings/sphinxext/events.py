@@ -15,8 +15,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from proceedings.bibliography import namespace_bibfiles, namespace_citations
-from proceedings.model import MetadataError, paper_from_frontmatter, split_frontmatter
 from proceedings.layout import paper_dirs, paper_docname, paper_id
+from proceedings.model import MetadataError, paper_from_frontmatter, split_frontmatter
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.nodes import paper_end, paper_header, paper_list
 
@@ -56,8 +56,8 @@ def prepare_bibliographies(app: Sphinx) -> None:
         report = namespace_bibfiles(sorted(folder.glob("*.bib")), target, ident)
         for problem in report.problems:
             logger.warning(
-                "paper %r: bibliography: %s", ident, problem,
-                location=docname, type="proceedings", subtype="bibtex",
+                "paper %r: bibliography: %s", ident, problem.message,
+                location=problem.location, type="proceedings", subtype="bibtex",
             )
         domain.bibfiles[docname] = str(target)
         bibfiles.append(str(target))
@@ -124,8 +124,8 @@ def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None
     domain = _domain(app.env)
     for placeholder in list(doctree.findall(paper_list)):
         entries = nodes.bullet_list(classes=["paper-list"])
-        for paper_docname, paper in domain.papers_of(placeholder["volume"]):
-            uri = app.builder.get_relative_uri(docname, paper_docname)
+        for paper_doc, paper in domain.papers_of(placeholder["volume"]):
+            uri = app.builder.get_relative_uri(docname, paper_doc)
             link = nodes.reference("", paper.title, internal=True, refuri=uri)
             details = nodes.paragraph(classes=["paper-list-details"])
             details += nodes.Text(f"{paper.byline} · {paper.track} · {paper.presentation.value}")

@@ -1,0 +1,64 @@
+"""Namespacing of citation keys and bib files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pybtex.database import parse_file
+
+from proceedings.bibliography import namespace_bibfiles, namespace_citations
+
+
+def test_every_cite_role_form_is_namespaced() -> None:
+    text = "{cite}`a` {cite:p}`a,b` {cite:t}`{see}c{p. 3}` {footcite}`d` {cite:ps}` e , f `"
+    assert namespace_citations(text, "x") == (
+        "{cite}`x:a` {cite:p}`x:a,x:b` {cite:t}`{see}x:c{p. 3}` {footcite}`x:d` {cite:ps}` x:e , x:f `"
+    )
+
+
+def test_other_roles_are_left_alone() -> None:
+    text = "{ref}`a` {numref}`Figure %s <b>` {math}`c`"
+    assert namespace_citations(text, "x") == text
+
+
+def test_bibfile_keys_prefixed_titles_protected_and_unchanged_file_untouched(tmp_path: Path) -> None:
+    source = tmp_path / "paper.bib"
+    source.write_text(
+        "@string{jfe = {Journal of Fictional Ethics}}\n"
+        "@article{k1, author = {Doe, Jane}, title = {Dual-Use in NLP}, journal = jfe, year = {2020}}\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "out" / "p.bib"
+    report = namespace_bibfiles([source], target, "p")
+    assert report.keys == ["k1"] and report.problems == []
+    entry = parse_file(target).entries["p:k1"]
+    assert entry.fields["title"] == "{Dual-Use in NLP}"
+    assert entry.fields["journal"] == "Journal of Fictional Ethics"
+    mtime = target.stat().st_mtime_ns
+    namespace_bibfiles([source], target, "p")
+    assert target.stat().st_mtime_ns == mtime
+
+
+def test_one_bad_entry_does_not_lose_the_others(tmp_path: Path) -> None:
+    source = tmp_path / "refs.bib"
+    source.write_text(
+        "@misc{good1, title = {One}, year = {2020}}\n"
+        "@misc{bad, author = {A, B, C, D}, title = {Bad}}\n"
+        "@misc{good2, title = {Two}, year = {2021}}\n"
+        "@misc{good1, title = {Again}}\n",
+        encoding="utf-8",
+    )
+    report = namespace_bibfiles([source], tmp_path / "o.bib", "p")
+    assert report.keys == ["good1", "good2"]
+    assert [(p.line, p.message.split(":")[0]) for p in report.problems] == [
+        (2, "refs.bib, entry 'bad'"),
+        (4, "refs.bib, entry 'good1'"),
+    ]
+    assert "duplicate key" in report.problems[1].message
+
+
+def test_non_utf8_bib_is_reported(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.bib"
+    source.write_bytes("@misc{k, title = {Caf\xe9}}".encode("latin-1"))
+    report = namespace_bibfiles([source], tmp_path / "o.bib", "p")
+    assert report.keys == [] and "not UTF-8" in report.problems[0].message
