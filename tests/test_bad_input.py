@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from proceedings.pdf import LatexError, compile_volume
+
 from conftest import MiniSite, paper_text
 
 GOOD_BIB = "@book{known, author = {Doe, Jane}, title = {A Known Book}, publisher = {P}, year = {2020}}\n"
@@ -76,3 +80,12 @@ def test_same_key_in_two_papers_resolves_within_each(mini_site: MiniSite) -> Non
     two = (out / "p2" / "paper.html").read_text(encoding="utf-8")
     assert "A Known Book" in one and "Another Book" not in one
     assert "Another Book" in two and "A Known Book" not in two
+
+
+def test_character_no_font_has_fails_the_pdf(mini_site: MiniSite) -> None:
+    """A "Missing character" in the LaTeX log is a build error, not a silently dropped glyph."""
+    mini_site.add_paper("p1", paper_text(title="Signs \U00013000 of Peace"))
+    run = mini_site.sphinx("latex")
+    assert run.returncode == 0, run.warnings
+    with pytest.raises(LatexError, match=r"Missing character: There is no \U00013000"):
+        compile_volume(mini_site.srcdir.parent / "out-latex" / "vol-proceedings.tex")

@@ -1,0 +1,172 @@
+"""Time the proceedings build on N synthetic papers, beside plain Sphinx on the same text.
+
+    .venv/bin/python tools/benchmark.py 50 [200 ...] [--jobs auto] [--keep DIR]
+
+Each synthetic paper has about 1,500 words, inline and display math, a table and ten
+citations from its own ``.bib``. The floor is the same text built by plain
+``sphinx-build`` with myst-parser and furo, citations removed. Prints one table per N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+WORDS = (
+    "peace research model data military surveillance funding dual use audit benchmark policy "
+    "community conflict civilian governance risk disclosure training dataset evaluation system "
+    "accountability transparency deployment oversight harm analysis method result evidence"
+).split()
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_mib: float
+
+
+def _paper(rng: random.Random, number: int, cite: bool) -> tuple[str, str]:
+    keys = [f"ref{k}" for k in range(10)]
+    paragraphs = []
+    for p in range(12):
+        words = " ".join(rng.choice(WORDS) for _ in range(120))
+        if cite and p < 10:
+            words += f" as shown by {{cite:p}}`{keys[p]}`"
+        paragraphs.append(words.capitalize() + f", with $x_{p} = {p}\\alpha$.")
+    body = "\n\n".join(paragraphs)
+    table = "| Setting | Score |\n|---|---|\n" + "\n".join(f"| s{i} | {rng.random():.2f} |" for i in range(5))
+    text = (
+        f"---\ntitle: Synthetic paper {number}\nauthors:\n  - name: Author {number}\n"
+        f"    affiliations: [Institute {number % 7}]\nabstract: A synthetic abstract {number}.\n"
+        f"keywords: [synthetic, benchmark]\ntrack: Tiny papers\nfunding: Synthetic Fund {number % 5}.\n---\n\n"
+        f"## Introduction\n\n{body}\n\n## Results\n\n$$\n\\sum_i x_i^2 = {number}\n$$\n\n{table}\n"
+    )
+    bib = "".join(
+        f"@article{{{key}, author = {{Writer, Alex and Other, Sam}}, title = {{Work {number}-{key}}}, "
+        f"journal = {{Journal {k}}}, year = {{20{10 + k}}}}}\n"
+        for k, key in enumerate(keys)
+    )
+    return text, bib
+
+
+def generate(root: Path, count: int) -> tuple[Path, Path]:
+    """Write the proceedings tree and the plain-Sphinx floor tree with the same papers."""
+    rng = random.Random(count)
+    ours, floor = root / "ours", root / "floor"
+    for tree in (ours, floor):
+        (tree / "vol" / "papers").mkdir(parents=True)
+        (tree / "index.md").write_text("# Bench\n\n```{toctree}\nvol/papers/index\n```\n", encoding="utf-8")
+    shutil.copy(DOCS / "conf.py", ours / "conf.py")
+    shutil.copy(DOCS / "iclr2026" / "workshop.yml", ours / "vol" / "workshop.yml")
+    (ours / "vol" / "volume.md").write_text(
+        "---\norphan: true\n---\n# Volume\n\n```{volume-front-matter}\n```\n\n```{toctree}\n:glob:\n\npapers/*/paper\n```\n",
+        encoding="utf-8",
+    )
+    (ours / "vol" / "papers" / "index.md").write_text(
+        "# Papers\n\n```{paper-list}\n```\n\n```{toctree}\n:glob:\n:hidden:\n\n*/paper\n```\n", encoding="utf-8"
+    )
+    (floor / "conf.py").write_text(
+        'extensions = ["myst_parser"]\nhtml_theme = "furo"\nmyst_enable_extensions = ["dollarmath", "amsmath"]\n'
+        "myst_title_to_header = True\n",
+        encoding="utf-8",
+    )
+    (floor / "vol" / "papers" / "index.md").write_text(
+        "# Papers\n\n```{toctree}\n:glob:\n\n*/paper\n```\n", encoding="utf-8"
+    )
+    for number in range(count):
+        folder = f"p{number:04d}"
+        text, bib = _paper(rng, number, cite=True)
+        plain, _ = _paper(random.Random(0), number, cite=False)
+        (ours / "vol" / "papers" / folder).mkdir()
+        (ours / "vol" / "papers" / folder / "paper.md").write_text(text, encoding="utf-8")
+        (ours / "vol" / "papers" / folder / "paper.bib").write_text(bib, encoding="utf-8")
+        (floor / "vol" / "papers" / folder).mkdir()
+        (floor / "vol" / "papers" / folder / "paper.md").write_text(plain, encoding="utf-8")
+    return ours, floor
+
+
+def run(name: str, command: list[str], cwd: Path | None = None) -> Step:
+    """Run one command and measure its wall time and the peak memory of its process tree."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        stderr = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{name} failed:\n{stderr[-3000:]}")
+    return Step(name, seconds, usage.ru_maxrss / 1024)
+
+
+def sphinx(builder: str, src: Path, out: Path, jobs: str) -> list[str]:
+    return [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-j", jobs, "-d", str(out / "doctrees"),
+            str(src), str(out / builder)]
+
+
+def bench(count: int, jobs: str, keep: Path | None) -> list[Step]:
+    root = Path(tempfile.mkdtemp(prefix=f"bench{count}-", dir=keep))
+    ours, floor = generate(root, count)
+    out, floor_out = root / "out", root / "floor-out"
+    steps = [
+        run("floor: plain Sphinx + myst, clean HTML", sphinx("html", floor, floor_out, jobs)),
+        run("floor: no-change rebuild", sphinx("html", floor, floor_out, jobs)),
+        run("clean HTML build", sphinx("html", ours, out, jobs)),
+        run("no-change rebuild", sphinx("html", ours, out, jobs)),
+    ]
+    paper = ours / "vol" / "papers" / "p0001" / "paper.md"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("## Results", "## Results, edited"), encoding="utf-8")
+    steps.append(run("one-paper edit rebuild", sphinx("html", ours, out, jobs)))
+    bib = ours / "vol" / "papers" / "p0002" / "paper.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("Journal 3", "Journal Three"), encoding="utf-8")
+    steps.append(run("one .bib edit rebuild", sphinx("html", ours, out, jobs)))
+    if shutil.which("latexmk"):
+        latex = sphinx("latex", ours, out, jobs)
+        steps.append(run("volume: LaTeX sources", latex))
+        compile_code = "import sys; from pathlib import Path; from proceedings.pdf import compile_volume; " \
+                       "compile_volume(Path(sys.argv[1]))"
+        tex = out / "latex" / "vol-proceedings.tex"
+        steps.append(run("volume PDF (latexmk)", [sys.executable, "-c", compile_code, str(tex)]))
+        split_code = "import sys; from pathlib import Path; from proceedings.pdf import split_volume; " \
+                     "split_volume(Path(sys.argv[1]), Path(sys.argv[2]), {})"
+        pdf = tex.with_suffix(".pdf")
+        steps.append(run("all per-paper PDFs (split)", [sys.executable, "-c", split_code, str(pdf), str(out / "pdf")]))
+    if keep is None:
+        shutil.rmtree(root)
+    return steps
+
+
+def report(count: int, steps: list[Step]) -> None:
+    floor = {s.name: s for s in steps if s.name.startswith("floor")}
+    clean_floor = floor["floor: plain Sphinx + myst, clean HTML"].seconds
+    nochange_floor = floor["floor: no-change rebuild"].seconds
+    print(f"\nN = {count} papers")
+    print(f"{'step':<42} {'seconds':>8} {'floor':>8} {'ratio':>6} {'peak MiB':>9}")
+    for step in steps:
+        base = {"clean HTML build": clean_floor, "no-change rebuild": nochange_floor}.get(step.name)
+        ratio = f"{step.seconds / base:6.2f}" if base else ""
+        base_text = f"{base:8.2f}" if base else ""
+        print(f"{step.name:<42} {step.seconds:8.2f} {base_text:>8} {ratio:>6} {step.peak_mib:9.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("counts", type=int, nargs="+", help="numbers of papers")
+    parser.add_argument("--jobs", default="1", help="Sphinx -j value")
+    parser.add_argument("--keep", type=Path, help="keep the generated trees under this folder")
+    args = parser.parse_args()
+    for count in args.counts:
+        report(count, bench(count, args.jobs, args.keep))
+
+
+if __name__ == "__main__":
+    main()
