@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["PAPER_FILE", "WORKSHOP_FILE", "paper_dirs", "paper_docname", "paper_id", "volume_of", "volumes"]
+__all__ = [
+    "PAPER_FILE",
+    "WORKSHOP_FILE",
+    "new_volume",
+    "paper_dirs",
+    "paper_docname",
+    "paper_id",
+    "volume_of",
+    "volumes",
+]
 
 PAPER_FILE = "paper.md"
 WORKSHOP_FILE = "workshop.yml"
@@ -36,3 +45,46 @@ def paper_id(docname: str) -> str | None:
 
 def volume_of(docname: str) -> str:
     return docname.split("/", 1)[0]
+
+
+VOLUME_PAGE = """\
+---
+orphan: true
+---
+
+# Proceedings volume
+
+```{volume-front-matter}
+```
+
+```{toctree}
+:maxdepth: 1
+:glob:
+
+papers/*/paper
+```
+"""
+
+PAPERS_PAGE = """\
+# Papers
+
+```{paper-list}
+```
+
+```{toctree}
+:hidden:
+:glob:
+
+*/paper
+```
+"""
+
+
+def new_volume(srcdir: Path, volume: str, workshop: Path) -> Path:
+    """Lay out an empty edition: its data, the volume's root page and the papers page."""
+    folder = srcdir / volume
+    (folder / "papers").mkdir(parents=True, exist_ok=True)
+    (folder / WORKSHOP_FILE).write_bytes(workshop.read_bytes())
+    (folder / "volume.md").write_text(VOLUME_PAGE, encoding="utf-8")
+    (folder / "papers" / "index.md").write_text(PAPERS_PAGE, encoding="utf-8")
+    return folder

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from proceedings.build import Output, build, missing_tex_tools
+from proceedings.layout import new_volume
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -76,18 +77,10 @@ class MiniSite:
 @pytest.fixture
 def mini_site(tmp_path: Path) -> MiniSite:
     srcdir = tmp_path / "docs"
-    (srcdir / "vol" / "papers").mkdir(parents=True)
+    srcdir.mkdir()
     shutil.copy(DOCS / "conf.py", srcdir / "conf.py")
-    shutil.copy(DOCS / "iclr2026" / "workshop.yml", srcdir / "vol" / "workshop.yml")
+    new_volume(srcdir, "vol", DOCS / "iclr2026" / "workshop.yml")
     (srcdir / "index.md").write_text("# Test site\n\n```{toctree}\nvol/papers/index\n```\n", encoding="utf-8")
-    (srcdir / "vol" / "volume.md").write_text(
-        "---\norphan: true\n---\n# Volume\n\n```{volume-front-matter}\n```\n\n"
-        "```{toctree}\n:glob:\n\npapers/*/paper\n```\n",
-        encoding="utf-8",
-    )
-    (srcdir / "vol" / "papers" / "index.md").write_text(
-        "# Papers\n\n```{paper-list}\n```\n\n```{toctree}\n:glob:\n:hidden:\n\n*/paper\n```\n", encoding="utf-8"
-    )
     return MiniSite(srcdir)
 
 

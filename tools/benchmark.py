@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from proceedings.layout import new_volume
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 WORDS = (
@@ -64,18 +66,11 @@ def generate(root: Path, count: int) -> tuple[Path, Path]:
     """Write the proceedings tree and the plain-Sphinx floor tree with the same papers."""
     rng = random.Random(count)
     ours, floor = root / "ours", root / "floor"
+    (floor / "vol" / "papers").mkdir(parents=True)
     for tree in (ours, floor):
-        (tree / "vol" / "papers").mkdir(parents=True)
         (tree / "index.md").write_text("# Bench\n\n```{toctree}\nvol/papers/index\n```\n", encoding="utf-8")
     shutil.copy(DOCS / "conf.py", ours / "conf.py")
-    shutil.copy(DOCS / "iclr2026" / "workshop.yml", ours / "vol" / "workshop.yml")
-    (ours / "vol" / "volume.md").write_text(
-        "---\norphan: true\n---\n# Volume\n\n```{volume-front-matter}\n```\n\n```{toctree}\n:glob:\n\npapers/*/paper\n```\n",
-        encoding="utf-8",
-    )
-    (ours / "vol" / "papers" / "index.md").write_text(
-        "# Papers\n\n```{paper-list}\n```\n\n```{toctree}\n:glob:\n:hidden:\n\n*/paper\n```\n", encoding="utf-8"
-    )
+    new_volume(ours, "vol", DOCS / "iclr2026" / "workshop.yml")
     (floor / "conf.py").write_text(
         'extensions = ["myst_parser"]\nhtml_theme = "furo"\nmyst_enable_extensions = ["dollarmath", "amsmath"]\n'
         "myst_title_to_header = True\n",
