@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
+from pybtex.database import parse_file
 
 from proceedings.build import Output
 from proceedings.layout import paper_dirs
 from proceedings.model import load_paper
 
-from conftest import DOCS, page
+from conftest import DOCS, SHARED, page
 
 FACTS = SHARED / "seed" / "workshop-facts.yml"
 
