@@ -67,10 +67,10 @@ def generate(root: Path, count: int) -> tuple[Path, Path]:
     rng = random.Random(count)
     ours, floor = root / "ours", root / "floor"
     (floor / "vol" / "papers").mkdir(parents=True)
+    new_volume(ours, "vol", DOCS / "iclr2026" / "workshop.yml")
+    shutil.copy(DOCS / "conf.py", ours / "conf.py")
     for tree in (ours, floor):
         (tree / "index.md").write_text("# Bench\n\n```{toctree}\nvol/papers/index\n```\n", encoding="utf-8")
-    shutil.copy(DOCS / "conf.py", ours / "conf.py")
-    new_volume(ours, "vol", DOCS / "iclr2026" / "workshop.yml")
     (floor / "conf.py").write_text(
         'extensions = ["myst_parser"]\nhtml_theme = "furo"\nmyst_enable_extensions = ["dollarmath", "amsmath"]\n'
         "myst_title_to_header = True\n",
