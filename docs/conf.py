@@ -12,7 +12,7 @@ exclude_patterns = ["_build", "**/README.md"]
 
 # MyST: only what papers need. Everything that can reach outside a paper or run
 # code stays off (no html_image, substitution, raw HTML or file inclusion).
-myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_title_to_header = True
 myst_heading_anchors = 3
 numfig = True

@@ -62,7 +62,15 @@ def _sphinx(builder: str, srcdir: Path, outdir: Path, doctrees: Path, jobs: str)
 
 
 def build_html(srcdir: Path, out: Output, jobs: str = "1") -> None:
+    """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
     _sphinx("html", srcdir, out.html, out.doctrees, jobs)
+    for volume in volumes(srcdir):
+        for folder in paper_dirs(srcdir, volume):
+            camera_ready = folder / "paper.pdf"
+            published = out.pdf / volume / f"{folder.name}.pdf"
+            if camera_ready.is_file() and not published.is_file():
+                published.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(camera_ready, published)
 
 
 def _papers(srcdir: Path, volume: str) -> dict[str, Paper]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from proceedings.build import BuildError, Output, build, missing_tex_tools
@@ -36,6 +37,38 @@ def _build(args: argparse.Namespace) -> int:
     return 2 if missing else 0
 
 
+def _collect(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from proceedings.collect import Overrides, Status, SubmissionError, collect, read_sources, write_report
+
+    volume_dir = args.srcdir / args.volume
+    if not (volume_dir / "workshop.yml").is_file():
+        print(f"proceedings: {volume_dir} is not an edition (no workshop.yml)", file=sys.stderr)
+        return 1
+    try:
+        overrides = Overrides.load(args.metadata)
+        with tempfile.TemporaryDirectory() as workdir:
+            sources = read_sources(
+                args.package, args.pdf_only, args.openreview, args.venue_id, args.pdfs, Path(workdir)
+            )
+            outcomes = collect(sources, volume_dir, args.private, overrides, force=args.force)
+    except SubmissionError as exc:
+        print(f"proceedings: {exc}", file=sys.stderr)
+        return 1
+    write_report(outcomes, args.report)
+    table = Table(title=f"Collected into {volume_dir / 'papers'}")
+    for column in ("paper", "status", "source", "messages"):
+        table.add_column(column, overflow="fold")
+    for outcome in outcomes:
+        table.add_row(outcome.paper_id, outcome.status.value, outcome.source, "\n".join(outcome.messages))
+    Console(stderr=False).print(table)
+    counts = {status: sum(o.status == status for o in outcomes) for status in Status}
+    print(", ".join(f"{n} {status.value}" for status, n in counts.items() if n) + f"; report: {args.report}")
+    return 1 if counts[Status.rejected] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="proceedings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -45,6 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--no-pdf", action="store_true", help="build the HTML site only")
     build_cmd.add_argument("-j", "--jobs", default="1", help="Sphinx processes ('auto' for one per core)")
     build_cmd.set_defaults(run=_build)
+    collect_cmd = commands.add_parser("collect", help="collect submissions into an edition's papers")
+    collect_cmd.add_argument("--volume", required=True, help="the edition's folder, e.g. iclr2026")
+    collect_cmd.add_argument("--srcdir", type=Path, default=Path("docs"))
+    collect_cmd.add_argument("--openreview", type=Path, help="an OpenReview API v2 notes export (JSON)")
+    collect_cmd.add_argument("--venue-id", help="accepted notes have this content.venueid")
+    collect_cmd.add_argument("--pdfs", type=Path, help="folder of the export's PDFs (<note id>.pdf)")
+    collect_cmd.add_argument("--package", type=Path, nargs="*", default=[], help="camera-ready folders or zips")
+    collect_cmd.add_argument("--pdf-only", type=Path, nargs="*", default=[], help="YAML metadata beside a PDF")
+    collect_cmd.add_argument("--metadata", type=Path, help="organizers' metadata by paper id (funding, track...)")
+    collect_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
+    collect_cmd.add_argument("--report", type=Path, default=Path("build/collect-report.json"))
+    collect_cmd.add_argument("--force", action="store_true", help="replace papers edited after collection")
+    collect_cmd.set_defaults(run=_collect)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

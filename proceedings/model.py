@@ -87,6 +87,7 @@ class Paper(_Strict):
     openreview: str | None = None
     published_version: str | None = None
     non_archival: bool = True
+    pdf: str | None = Field(default=None, pattern=r"^[\w.-]+\.pdf$")
     example: bool = False
 
     @field_validator("keywords", mode="before")
@@ -106,6 +107,11 @@ class Paper(_Strict):
         if not self.anonymous and not self.authors:
             raise ValueError("a paper needs 'authors' unless it is 'anonymous: true'")
         return self
+
+    @property
+    def pdf_only(self) -> bool:
+        """A paper published as its camera-ready PDF, with no MyST text."""
+        return self.pdf is not None
 
     @property
     def author_names(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ The LaTeX writer marks each paper's first and last page with named destinations
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from dataclasses import dataclass
@@ -15,7 +16,15 @@ from pypdf import PdfReader, PdfWriter
 
 from proceedings.model import Paper
 
-__all__ = ["LatexError", "PaperPages", "compile_volume", "paper_pages", "split_volume"]
+__all__ = [
+    "LatexError",
+    "PaperPages",
+    "compile_volume",
+    "paper_pages",
+    "pdf_text",
+    "split_volume",
+    "strip_pdf_metadata",
+]
 
 _MISSING = re.compile(r"^Missing character: .*$", re.MULTILINE)
 
@@ -92,3 +101,21 @@ def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper]) -> di
             writer.write(stream)
         written[pages.paper_id] = target
     return written
+
+
+def strip_pdf_metadata(data: bytes) -> bytes:
+    """The same pages without the document information and XMP metadata (author, tools)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.metadata = None
+    if "/Metadata" in writer.root_object:
+        del writer.root_object["/Metadata"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF and its metadata, for leak checks."""
+    reader = PdfReader(io.BytesIO(data))
+    info = " ".join(str(v) for v in (reader.metadata or {}).values())
+    return info + "\n" + "\n".join(page.extract_text() or "" for page in reader.pages)

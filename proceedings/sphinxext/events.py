@@ -9,6 +9,7 @@ from typing import cast
 
 import yaml
 from docutils import nodes
+from pypdf import PdfReader
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
@@ -18,7 +19,7 @@ from proceedings.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.layout import paper_dirs, paper_docname, paper_id
 from proceedings.model import MetadataError, paper_from_frontmatter, split_frontmatter
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.nodes import paper_end, paper_header, paper_list
+from proceedings.sphinxext.nodes import paper_end, paper_header, paper_list, paper_pdf
 
 __all__ = [
     "add_static_files",
@@ -105,7 +106,18 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
     for header in list(doctree.findall(paper_header)):
         header.parent.remove(header)
         section.insert(1, header)
-    section += paper_end(paper_id=ident)
+    paper = _domain(app.env).papers.get(app.env.docname)
+    pdf = Path(app.srcdir, app.env.docname).parent / paper.pdf if paper is not None and paper.pdf else None
+    if pdf is not None and not pdf.is_file():
+        logger.warning(
+            "paper %r: field 'pdf': %s is missing", ident, pdf.name,
+            location=app.env.docname, type="proceedings", subtype="metadata",
+        )
+    elif pdf is not None:
+        app.env.note_dependency(str(pdf))
+        section += paper_pdf(paper_id=ident, path=pdf.as_posix(), pages=len(PdfReader(pdf).pages))
+    else:
+        section += paper_end(paper_id=ident)
 
 
 def outdated_paper_lists(

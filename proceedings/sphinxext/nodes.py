@@ -12,6 +12,7 @@ __all__ = [
     "paper_end",
     "paper_header",
     "paper_list",
+    "paper_pdf",
     "paper_references",
     "register",
 ]
@@ -23,6 +24,10 @@ class paper_header(nodes.General, nodes.Element):
 
 class paper_end(nodes.General, nodes.Element):
     """Marks where a paper ends, so that the PDF stage can cut it out of the volume."""
+
+
+class paper_pdf(nodes.General, nodes.Element):
+    """The pages of a PDF-only paper's camera-ready PDF, placed in the volume."""
 
 
 class paper_list(nodes.General, nodes.Element):
@@ -61,6 +66,14 @@ def _visit_end_latex(self: LaTeXTranslator, node: paper_end) -> None:
     self.body.append(f"\n\\hypertarget{{paperend.{node['paper_id']}}}{{}}%\n")
 
 
+def _visit_pdf_latex(self: LaTeXTranslator, node: paper_pdf) -> None:
+    """Every page numbered as the volume; the last one carries the paper's end mark."""
+    path, last, end = node["path"], node["pages"], f"\\hypertarget{{paperend.{node['paper_id']}}}{{}}"
+    if last > 1:
+        self.body.append(f"\n\\includepdf[pages=1-{last - 1},pagecommand={{\\thispagestyle{{plain}}}}]{{{path}}}")
+    self.body.append(f"\n\\includepdf[pages={last},pagecommand={{\\thispagestyle{{plain}}{end}}}]{{{path}}}\n")
+
+
 def _visit_references_latex(self: LaTeXTranslator, node: paper_references) -> None:
     widest = max((child["label"] for child in node.children), key=len, default="0")
     self.body.append(f"\n\\begin{{proceedingsreferences}}{{{self.encode(widest)}}}\n")
@@ -94,6 +107,7 @@ def register(app: Any) -> None:
         text=(_pass, _pass),
     )
     app.add_node(paper_end, html=(_skip, None), latex=(_visit_end_latex, _pass), **other)
+    app.add_node(paper_pdf, html=(_skip, None), latex=(_visit_pdf_latex, _pass), **other)
     app.add_node(paper_list, html=(_skip, None), latex=(_skip, None), **other)
     app.add_node(paper_references, latex=(_visit_references_latex, _depart_references_latex))
     app.add_node(paper_citation, latex=(_visit_citation_latex, _pass))

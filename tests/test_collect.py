@@ -1,0 +1,174 @@
+"""Collecting submissions: OpenReview exports, PDF-only papers, idempotence, anonymity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import SHARED, MiniSite, page, pdf_text
+from pdfs import tiny_pdf
+from proceedings.build import Output, build
+from proceedings.collect import Outcome, Overrides, Status, Submission, SubmissionError, collect, from_openreview
+from proceedings.model import load_paper
+
+EXPORT = SHARED / "corpus" / "openreview" / "icml_2024_oral.api2_notes_response.json"
+VENUE = "ICML.cc/2024/Conference"
+
+
+def _pdf_submission(paper_id: str, **frontmatter: object) -> Submission:
+    base = {"title": f"Paper {paper_id}", "authors": [{"name": "Ada Example"}], "abstract": "About peace.",
+            "track": "Tiny papers", "funding": "Example Fund."}
+    return Submission(paper_id, f"{paper_id}.yml", {**base, **frontmatter}, pdf=tiny_pdf(f"Body of {paper_id}"))
+
+
+def _run(volume: Path, private: Path, *items: Submission | Outcome, force: bool = False,
+         overrides: Overrides | None = None) -> dict[str, Outcome]:
+    outcomes = collect(items, volume, private, overrides or Overrides(), force=force)
+    return {o.paper_id: o for o in outcomes}
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.skipif(not EXPORT.is_file(), reason="the OpenReview corpus is not beside this checkout")
+def test_openreview_export_all_accepted_notes_become_papers(tmp_path: Path) -> None:
+    notes = json.loads(EXPORT.read_text())["notes"]
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    for note in notes:
+        (pdfs / Path(note["content"]["pdf"]["value"]).name).write_bytes(tiny_pdf(note["id"]))
+    overrides = Overrides(defaults={"track": "Previously published work"},
+                          papers={n["id"]: {"funding": f"Fund {n['id']}"} for n in notes})
+    volume = tmp_path / "vol"
+    outcomes = _run(volume, tmp_path / "private", *from_openreview(EXPORT, VENUE, pdfs), overrides=overrides)
+    assert len(outcomes) == 144
+    assert {o.status for o in outcomes.values()} == {Status.collected}
+    first = notes[0]
+    paper = load_paper(volume / "papers" / first["id"] / "paper.md")
+    assert paper.title == first["content"]["title"]["value"]
+    assert paper.author_names == tuple(first["content"]["authors"]["value"])
+    assert paper.abstract == first["content"]["abstract"]["value"]
+    assert paper.presentation == "oral" and paper.openreview == first["forum"]
+    assert paper.pdf == "paper.pdf" and paper.funding == f"Fund {first['id']}"
+    with_math = next(n for n in notes if "$" in n["content"]["abstract"]["value"])
+    assert "$" in load_paper(volume / "papers" / with_math["id"] / "paper.md").abstract
+
+
+@pytest.mark.skipif(not EXPORT.is_file(), reason="the OpenReview corpus is not beside this checkout")
+def test_openreview_other_decisions_are_skipped_with_their_status(tmp_path: Path) -> None:
+    notes = json.loads(EXPORT.read_text())["notes"][:5]
+    statuses = ["Rejected_Submission", "Withdrawn_Submission", "Desk_Rejected_Submission"]
+    for note, status in zip(notes, statuses, strict=False):
+        note["content"]["venueid"]["value"] = f"ICML.cc/2024/Conference/{status}"
+    del notes[3]["content"]["venueid"]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(notes))
+    outcomes = list(from_openreview(export, VENUE, tmp_path))
+    assert all(isinstance(o, Outcome) for o in outcomes)
+    skipped = [o.messages[0] for o in outcomes[:4] if isinstance(o, Outcome) and o.status == Status.skipped]
+    assert skipped == [f"not accepted at {VENUE}: {kind}" for kind in ("rejected", "withdrawn", "desk-rejected", "pending")]
+    last = outcomes[4]
+    assert isinstance(last, Outcome) and last.status == Status.rejected
+    assert last.messages[0].startswith("field 'pdf': no PDF ")
+
+
+def test_missing_funding_is_rejected_and_others_still_collected(tmp_path: Path) -> None:
+    bad = _pdf_submission("bad")
+    del bad.frontmatter["funding"]
+    outcomes = _run(tmp_path / "vol", tmp_path / "private", bad, _pdf_submission("good"))
+    assert outcomes["bad"].status == Status.rejected
+    assert outcomes["bad"].messages == ["metadata: field 'funding': Field required"]
+    assert outcomes["good"].status == Status.collected
+    assert not (tmp_path / "vol" / "papers" / "bad").exists()
+
+
+def test_defaults_cannot_disclose_funding(tmp_path: Path) -> None:
+    path = tmp_path / "metadata.yml"
+    path.write_text("defaults: {funding: none}\n")
+    with pytest.raises(SubmissionError, match="field 'defaults.funding'"):
+        Overrides.load(path)
+
+
+def test_rerun_rewrites_nothing_and_change_keeps_previous_version(tmp_path: Path) -> None:
+    volume, private = tmp_path / "vol", tmp_path / "private"
+    _run(volume, private, _pdf_submission("p1"), _pdf_submission("p2"))
+    before = _snapshot(volume)
+    outcomes = _run(volume, private, _pdf_submission("p1"), _pdf_submission("p2"))
+    assert {o.status for o in outcomes.values()} == {Status.unchanged}
+    assert _snapshot(volume) == before
+    outcomes = _run(volume, private, _pdf_submission("p1", title="A better title"))
+    assert outcomes["p1"].status == Status.updated
+    assert load_paper(volume / "papers" / "p1" / "paper.md").title == "A better title"
+    (old,) = (private / "history" / "vol" / "p1").iterdir()
+    assert load_paper(old / "paper.md").title == "Paper p1"
+
+
+def test_organizer_edit_is_kept_unless_forced(tmp_path: Path) -> None:
+    volume, private = tmp_path / "vol", tmp_path / "private"
+    _run(volume, private, _pdf_submission("p1"))
+    paper_md = volume / "papers" / "p1" / "paper.md"
+    paper_md.write_text(paper_md.read_text().replace("Example Fund.", "Example Fund, corrected."))
+    outcome = _run(volume, private, _pdf_submission("p1", title="New"))["p1"]
+    assert outcome.status == Status.kept and "edited by an organizer" in outcome.messages[0]
+    assert "corrected" in paper_md.read_text()
+    assert _run(volume, private, _pdf_submission("p1", title="New"), force=True)["p1"].status == Status.updated
+    assert load_paper(paper_md).title == "New"
+
+
+def test_crash_while_writing_leaves_the_collected_paper_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    volume, private = tmp_path / "vol", tmp_path / "private"
+    _run(volume, private, _pdf_submission("p1"))
+    before = {p: p.read_bytes() for p in (volume / "papers" / "p1").iterdir()}
+    original = Path.write_bytes
+
+    def failing(self: Path, data: bytes) -> int:
+        if self.name == "paper.md":
+            raise OSError("disk full")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(OSError, match="disk full"):
+        _run(volume, private, _pdf_submission("p1", title="Changed"))
+    monkeypatch.undo()
+    assert {p: p.read_bytes() for p in (volume / "papers" / "p1").iterdir()} == before
+    assert sorted(p.name for p in volume.iterdir()) == ["papers"]
+
+
+def test_anonymous_authors_stay_in_the_private_file(tmp_path: Path) -> None:
+    volume, private = tmp_path / "vol", tmp_path / "private"
+    submission = _pdf_submission("anon", anonymous=True,
+                                 authors=[{"name": "Jane Roe", "email": "jane@example.org"}])
+    submission.pdf = tiny_pdf("Anonymous text", author="Jane Roe")
+    assert _run(volume, private, submission)["anon"].status == Status.collected
+    folder = volume / "papers" / "anon"
+    everything = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert b"Jane" not in everything and b"Roe" not in everything
+    assert PdfReader(folder / "paper.pdf").metadata is None
+    assert yaml.safe_load((private / "vol" / "anonymous-authors.yml").read_text()) == {
+        "anon": [{"name": "Jane Roe", "email": "jane@example.org"}]
+    }
+
+
+def test_anonymous_paper_naming_its_author_is_rejected(tmp_path: Path) -> None:
+    submission = _pdf_submission("anon", anonymous=True, authors=[{"name": "Jane Roe"}])
+    submission.pdf = tiny_pdf("Written by Jane Roe")
+    outcome = _run(tmp_path / "vol", tmp_path / "private", submission)["anon"]
+    assert outcome.status == Status.rejected
+    assert outcome.messages == ["anonymity: paper.pdf:2: names an anonymous author (J…)"]
+
+
+def test_pdf_only_paper_is_on_its_page_and_in_the_volume(mini_site: MiniSite, tmp_path: Path) -> None:
+    _run(mini_site.srcdir / "vol", tmp_path / "private", _pdf_submission("pdfonly"))
+    out = Output(tmp_path / "build")
+    build(mini_site.srcdir, out)
+    html = page(out.html / "vol" / "papers" / "pdfonly" / "paper.html")
+    assert html.select_one("h1").get_text().rstrip("¶") == "Paper pdfonly"
+    assert html.select_one(".paper-downloads a")["href"] == "../../../pdf/vol/pdfonly.pdf"
+    assert "Body of pdfonly page 1" in pdf_text(out.pdf / "vol-proceedings.pdf")
+    cut = pdf_text(out.pdf / "vol" / "pdfonly.pdf")
+    assert "PAPER PDFONLY" in cut.upper() and "Body of pdfonly page 1" in cut
