@@ -11,6 +11,7 @@ Output, under one folder (``build/`` by default)::
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from sphinx.cmd.build import build_main
 
 from proceedings.layout import PAPER_FILE, paper_dirs, volumes
 from proceedings.model import MetadataError, Paper, load_paper
-from proceedings.pdf import compile_volume, split_volume
+from proceedings.pdf import compile_volume, paper_pages, split_volume
 
 __all__ = ["BuildError", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
@@ -50,20 +51,26 @@ class Output:
     def pdf(self) -> Path:
         return self.html / "pdf"
 
+    @property
+    def pages(self) -> Path:
+        """Each paper's page range in its volume, written by the PDF stage for the HTML build."""
+        return self.root / "pages.json"
+
 
 def missing_tex_tools() -> list[str]:
     return [tool for tool in TEX_TOOLS if shutil.which(tool) is None]
 
 
-def _sphinx(builder: str, srcdir: Path, outdir: Path, doctrees: Path, jobs: str) -> None:
-    argv = ["-b", builder, "-W", "--keep-going", "-q", "-j", jobs, "-d", str(doctrees), str(srcdir), str(outdir)]
+def _sphinx(builder: str, srcdir: Path, out: Output, outdir: Path, jobs: str) -> None:
+    argv = ["-b", builder, "-W", "--keep-going", "-q", "-j", jobs, "-d", str(out.doctrees),
+            "-D", f"proceedings_pages_file={out.pages}", str(srcdir), str(outdir)]
     if build_main(argv) != 0:
         raise BuildError(f"the {builder} build failed or warned (see the messages above)")
 
 
 def build_html(srcdir: Path, out: Output, jobs: str = "1") -> None:
     """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
-    _sphinx("html", srcdir, out.html, out.doctrees, jobs)
+    _sphinx("html", srcdir, out, out.html, jobs)
     for volume in volumes(srcdir):
         for folder in paper_dirs(srcdir, volume):
             camera_ready = folder / "paper.pdf"
@@ -85,8 +92,9 @@ def _papers(srcdir: Path, volume: str) -> dict[str, Paper]:
 
 def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
     """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
-    _sphinx("latex", srcdir, out.latex, out.doctrees, jobs)
+    _sphinx("latex", srcdir, out, out.latex, jobs)
     written = []
+    pages: dict[str, dict[str, list[int]]] = {}
     for volume in volumes(srcdir):
         volume_pdf = compile_volume(out.latex / f"{volume}-proceedings.tex")
         out.pdf.mkdir(parents=True, exist_ok=True)
@@ -94,9 +102,15 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
         shutil.copyfile(volume_pdf, published)
         written.append(published)
         written.extend(split_volume(published, out.pdf / volume, _papers(srcdir, volume)).values())
+        pages[volume] = {p.paper_id: [p.first, p.last] for p in paper_pages(published)}
+    text = json.dumps(pages, indent=1, sort_keys=True) + "\n"
+    if not out.pages.is_file() or out.pages.read_text(encoding="utf-8") != text:
+        out.pages.write_text(text, encoding="utf-8")
     return written
 
 
 def build(srcdir: Path, out: Output, *, pdf: bool = True, jobs: str = "1") -> list[Path]:
+    """PDFs first, so that the site can give every paper its pages in the volume."""
+    written = build_pdfs(srcdir, out, jobs) if pdf else []
     build_html(srcdir, out, jobs)
-    return build_pdfs(srcdir, out, jobs) if pdf else []
+    return written

@@ -35,11 +35,13 @@ class LatexError(RuntimeError):
 
 @dataclass(frozen=True)
 class PaperPages:
-    """A paper's pages in its volume, 1-based and inclusive, as printed."""
+    """A paper's pages in its volume: as printed (``first``–``last``) and as PDF page indexes."""
 
     paper_id: str
     first: int
     last: int
+    first_index: int
+    last_index: int
 
 
 def compile_volume(tex: Path) -> Path:
@@ -76,8 +78,11 @@ def paper_pages(volume_pdf: Path) -> list[PaperPages]:
         last = reader.get_destination_page_number(end)
         if first is None or last is None:
             raise LatexError(f"{volume_pdf.name}: paper {ident!r} has a mark on no page")
-        pages.append(PaperPages(ident, first + 1, last + 1))
-    return sorted(pages, key=lambda p: p.first)
+        labels = reader.page_labels
+        if not (labels[first].isdigit() and labels[last].isdigit()):
+            raise LatexError(f"{volume_pdf.name}: paper {ident!r} is not on arabic-numbered pages")
+        pages.append(PaperPages(ident, int(labels[first]), int(labels[last]), first, last))
+    return sorted(pages, key=lambda p: p.first_index)
 
 
 def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper]) -> dict[str, Path]:
@@ -87,7 +92,7 @@ def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper]) -> di
     written = {}
     for pages in paper_pages(volume_pdf):
         writer = PdfWriter()
-        for index in range(pages.first - 1, pages.last):
+        for index in range(pages.first_index, pages.last_index + 1):
             writer.add_page(reader.pages[index])
         paper = papers.get(pages.paper_id)
         if paper is not None:

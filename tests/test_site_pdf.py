@@ -57,6 +57,7 @@ def test_each_paper_pdf_is_its_own_pages_with_its_own_references(site: Output) -
         pdf = site.pdf / "iclr2026" / f"{folder.name}.pdf"
         reader = PdfReader(pdf)
         assert len(reader.pages) == pages[folder.name].last - pages[folder.name].first + 1
+        assert pages[folder.name].last_index - pages[folder.name].first_index == len(reader.pages) - 1
         text = " ".join(_normal(pdf_text(pdf)).split())
         assert paper.title.split(":")[0].upper() in text.upper()
         assert "References" in text

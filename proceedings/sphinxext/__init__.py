@@ -17,8 +17,9 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from proceedings.sphinxext import events, nodes
-from proceedings.sphinxext.directives import PaperHeader, PaperList, VolumeFrontMatter, WorkshopSection
+from proceedings.sphinxext.directives import PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.header import PaperHeader
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
 
 __all__ = ["setup"]
@@ -36,7 +37,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("volume-front-matter", VolumeFrontMatter)
     app.add_post_transform(KeepReferencesWithPaper)
     # before sphinxcontrib-bibtex reads bibtex_bibfiles in its own builder-inited
+    app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
     app.connect("builder-inited", events.prepare_bibliographies, priority=400)
+    app.connect("builder-inited", events.load_page_ranges)
     app.connect("source-read", events.read_paper)
     app.connect("doctree-read", events.place_paper_header)
     app.connect("env-get-outdated", events.outdated_paper_lists)

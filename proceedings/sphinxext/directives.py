@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from docutils import nodes
 from sphinx import addnodes
@@ -11,12 +10,11 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.texescape import escape as tex
 
-from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of
-from proceedings.model import MetadataError, Paper, Workshop, load_workshop
-from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.nodes import paper_header, paper_list
+from proceedings.layout import WORKSHOP_FILE, volume_of
+from proceedings.model import MetadataError, Workshop, load_workshop
+from proceedings.sphinxext.nodes import paper_list
 
-__all__ = ["PaperHeader", "PaperList", "VolumeFrontMatter", "WorkshopSection"]
+__all__ = ["PaperList", "VolumeFrontMatter", "WorkshopSection", "pdf_link"]
 
 logger = logging.getLogger(__name__)
 
@@ -127,61 +125,6 @@ class WorkshopSection(_WorkshopDirective):
             f"Write to the organizers at <{w.contact_email}>.\n\n"
             f"Submissions and reviews: OpenReview group `{w.openreview_group}`."
         )
-
-
-class PaperHeader(SphinxDirective):
-    """The block under a paper's title. Appended by the extension to every paper; not for authors."""
-
-    def run(self) -> list[nodes.Node]:
-        domain = cast(ProceedingsDomain, self.env.get_domain("proceedings"))
-        paper = domain.papers.get(self.env.docname)
-        ident = paper_id(self.env.docname)
-        if paper is None or ident is None:
-            return []
-        header = paper_header(paper_id=ident)
-        header += self._byline(paper)
-        volume = volume_of(self.env.docname)
-        downloads = nodes.paragraph("", "PDF: ", classes=["paper-downloads"])
-        downloads += pdf_link(self.env.docname, f"{volume}/{ident}.pdf")
-        downloads += nodes.Text(" · whole volume: ")
-        downloads += pdf_link(self.env.docname, f"{volume}-proceedings.pdf")
-        header += addnodes.only("", downloads, expr="html")
-        header += nodes.rubric("", "Abstract")
-        header += self.parse_text_to_nodes(paper.abstract)
-        facts = [("Track", paper.track + f" · {paper.presentation.value}")]
-        if paper.session:
-            facts.append(("Session", paper.session))
-        if paper.keywords:
-            facts.append(("Keywords", ", ".join(paper.keywords)))
-        facts.append(("Funding", paper.funding))
-        if paper.llm_disclosure:
-            facts.append(("LLM use", paper.llm_disclosure))
-        field_list = nodes.field_list(classes=["paper-facts"])
-        for name, value in facts:
-            field_list += nodes.field("", nodes.field_name("", name), nodes.field_body("", nodes.paragraph("", value)))
-        header += field_list
-        return [header]
-
-    @staticmethod
-    def _byline(paper: Paper) -> list[nodes.Node]:
-        if paper.anonymous:
-            return [nodes.paragraph("", "Anonymous authors", classes=["paper-authors"])]
-        affiliations = paper.affiliations
-        authors = nodes.paragraph(classes=["paper-authors"])
-        for number, author in enumerate(paper.authors):
-            if number:
-                authors += nodes.Text(", ")
-            authors += nodes.strong("", author.name)
-            marks = ",".join(str(affiliations.index(a) + 1) for a in author.affiliations)
-            if marks:
-                authors += nodes.superscript("", marks)
-        places = nodes.paragraph(classes=["paper-affiliations"])
-        for number, affiliation in enumerate(affiliations, start=1):
-            if number > 1:
-                places += nodes.Text("; ")
-            places += nodes.superscript("", str(number))
-            places += nodes.Text(affiliation)
-        return [authors, places] if affiliations else [authors]
 
 
 class PaperList(SphinxDirective):

@@ -18,7 +18,7 @@ class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
     data_version = 1
-    initial_data: ClassVar[dict[str, Any]] = {"papers": {}, "bibfiles": {}}
+    initial_data: ClassVar[dict[str, Any]] = {"papers": {}, "bibfiles": {}, "pages": {}}
 
     @property
     def papers(self) -> dict[str, Paper]:
@@ -29,6 +29,11 @@ class ProceedingsDomain(Domain):
     def bibfiles(self) -> dict[str, str]:
         """The namespaced ``.bib`` derived for each paper docname (set on every build)."""
         return self.data["bibfiles"]
+
+    @property
+    def pages(self) -> dict[str, tuple[int, int]]:
+        """Each paper's first and last page in its volume, once the PDF stage has run."""
+        return self.data["pages"]
 
     def clear_doc(self, docname: str) -> None:
         self.papers.pop(docname, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -65,6 +66,21 @@ def prepare_bibliographies(app: Sphinx) -> None:
     app.config.bibtex_bibfiles = bibfiles
 
 
+def load_page_ranges(app: Sphinx) -> None:
+    """Take the volume's page ranges from the PDF stage; papers whose pages moved are outdated."""
+    domain = _domain(app.env)
+    path = app.config.proceedings_pages_file
+    ranges: dict[str, tuple[int, int]] = {}
+    if path and Path(path).is_file():
+        for volume, papers in json.loads(Path(path).read_text(encoding="utf-8")).items():
+            for ident, (first, last) in papers.items():
+                ranges[f"{volume}/papers/{ident}/paper"] = (first, last)
+    moved = {d for d in ranges.keys() | domain.pages.keys() if ranges.get(d) != domain.pages.get(d)}
+    domain.pages.clear()
+    domain.pages.update(ranges)
+    app.env.temp_data["proceedings_moved_pages"] = moved
+
+
 def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
     """Validate a paper's front matter and append its header and reference list."""
     ident = paper_id(docname)
@@ -124,11 +140,13 @@ def outdated_paper_lists(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> Iterable[str]:
     """A volume's paper list must be written again when any of its papers changes."""
-    touched = {d for d in added | changed | removed if paper_id(d)}
+    moved = set(env.temp_data.get("proceedings_moved_pages", ())) & env.found_docs
+    touched = {d for d in added | changed | removed if paper_id(d)} | moved
     if not touched:
         return []
     volumes = {d.split("/", 1)[0] for d in touched}
-    return [d for d in env.found_docs if d.split("/", 1)[0] in volumes and d.endswith("papers/index")]
+    lists = [d for d in env.found_docs if d.split("/", 1)[0] in volumes and d.endswith("papers/index")]
+    return [*lists, *moved]
 
 
 def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
