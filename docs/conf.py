@@ -16,6 +16,8 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_title_to_header = True
 myst_heading_anchors = 3
 numfig = True
+# Figures, tables and equations are numbered within each paper.
+numfig_secnum_depth = 0
 
 bibtex_bibfiles: list[str] = []  # filled in by the proceedings extension
 bibtex_default_style = "unsrt"

@@ -63,6 +63,9 @@ orphan: true
 
 papers/*/paper
 ```
+
+```{author-index}
+```
 """
 
 PAPERS_PAGE = """\

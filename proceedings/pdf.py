@@ -35,7 +35,7 @@ class LatexError(RuntimeError):
 
 @dataclass(frozen=True)
 class PaperPages:
-    """A paper's pages in its volume: as printed (``first``–``last``) and as PDF page indexes."""
+    """A paper's pages in its volume: as printed (``first`` to ``last``) and as PDF page indexes."""
 
     paper_id: str
     first: int

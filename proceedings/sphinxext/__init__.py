@@ -17,7 +17,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from proceedings.sphinxext import events, nodes
-from proceedings.sphinxext.directives import PaperList, VolumeFrontMatter, WorkshopSection
+from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.header import PaperHeader
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
@@ -35,6 +35,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("paper-header", PaperHeader)
     app.add_directive("paper-list", PaperList)
     app.add_directive("volume-front-matter", VolumeFrontMatter)
+    app.add_directive("author-index", AuthorIndex)
     app.add_post_transform(KeepReferencesWithPaper)
     # before sphinxcontrib-bibtex reads bibtex_bibfiles in its own builder-inited
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
@@ -44,6 +45,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", events.place_paper_header)
     app.connect("env-get-outdated", events.outdated_paper_lists)
     app.connect("doctree-resolved", events.fill_paper_lists)
+    app.connect("doctree-resolved", events.fill_author_index)
     app.connect("config-inited", events.add_static_files)
     app.add_css_file("proceedings.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

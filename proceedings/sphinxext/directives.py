@@ -12,9 +12,9 @@ from sphinx.util.texescape import escape as tex
 
 from proceedings.layout import WORKSHOP_FILE, volume_of
 from proceedings.model import MetadataError, Workshop, load_workshop
-from proceedings.sphinxext.nodes import paper_list
+from proceedings.sphinxext.nodes import author_index, paper_list
 
-__all__ = ["PaperList", "VolumeFrontMatter", "WorkshopSection", "pdf_link"]
+__all__ = ["AuthorIndex", "PaperList", "VolumeFrontMatter", "WorkshopSection", "pdf_link"]
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,13 @@ class PaperList(SphinxDirective):
         return [paper_list(volume=volume_of(self.env.docname))]
 
 
+class AuthorIndex(SphinxDirective):
+    """The volume's author index; filled in once every paper is read (see ``fill_author_index``)."""
+
+    def run(self) -> list[nodes.Node]:
+        return [author_index(volume=volume_of(self.env.docname), entries=[])]
+
+
 class VolumeFrontMatter(_WorkshopDirective):
     """Title page and colophon of a volume's PDF; on the web, where to download it."""
 
@@ -164,6 +171,9 @@ class VolumeFrontMatter(_WorkshopDirective):
             rf"\noindent Each contribution is published under the {tex(w.licence)} licence unless "
             r"its first page says otherwise; copyright stays with its authors." + archival,
             r"\par}\cleardoublepage",
+            rf"\hypersetup{{pdfsubject={{{tex(w.theme)}}},pdfkeywords={{{tex(w.name)}, {tex(w.venue_short)}}}}}",
+            rf"\renewcommand\proceedingsrunningtitle{{{tex(w.volume_title)}}}",
+            rf"\renewcommand\proceedingsrunningauthors{{{tex(w.volume_title)}}}",
             r"\sphinxtableofcontents",
         ])
         return [nodes.raw("", latex, format="latex"), addnodes.only("", web, expr="html")]

@@ -17,13 +17,15 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from proceedings.bibliography import namespace_bibfiles, namespace_citations
-from proceedings.layout import paper_dirs, paper_docname, paper_id
-from proceedings.model import MetadataError, paper_from_frontmatter, split_frontmatter
+from proceedings.layout import WORKSHOP_FILE, paper_dirs, paper_docname, paper_id, volume_of
+from proceedings.model import MetadataError, Paper, load_workshop, paper_from_frontmatter, split_frontmatter
+from proceedings.names import index_form, sort_key
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.nodes import paper_end, paper_header, paper_list, paper_pdf
+from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, paper_list, paper_pdf
 
 __all__ = [
     "add_static_files",
+    "fill_author_index",
     "fill_paper_lists",
     "outdated_paper_lists",
     "place_paper_header",
@@ -119,10 +121,12 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
+    paper = _domain(app.env).papers.get(app.env.docname)
     for header in list(doctree.findall(paper_header)):
         header.parent.remove(header)
         section.insert(1, header)
-    paper = _domain(app.env).papers.get(app.env.docname)
+        if paper is not None:
+            header.attributes.update(_running_heads(app, paper))
     pdf = Path(app.srcdir, app.env.docname).parent / paper.pdf if paper is not None and paper.pdf else None
     if pdf is not None and not pdf.is_file():
         logger.warning(
@@ -134,6 +138,25 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
         section += paper_pdf(paper_id=ident, path=pdf.as_posix(), pages=len(PdfReader(pdf).pages))
     else:
         section += paper_end(paper_id=ident)
+
+
+def _running_heads(app: Sphinx, paper: Paper) -> dict[str, str]:
+    """What the volume prints around a paper: running heads, first-page stamp, contents line."""
+    workshop_file = Path(app.srcdir, volume_of(app.env.docname), WORKSHOP_FILE)
+    app.env.note_dependency(str(workshop_file))
+    workshop = load_workshop(workshop_file)
+    if paper.anonymous:
+        authors = "Anonymous"
+    elif len(paper.authors) > 3:
+        authors = f"{paper.author_names[0]} et al."
+    else:
+        authors = ", ".join(paper.author_names)
+    return {
+        "running_authors": authors,
+        "running_title": paper.short_title or paper.title,
+        "stamp": f"{workshop.name} Workshop at {workshop.venue_short}",
+        "byline": paper.byline,
+    }
 
 
 def outdated_paper_lists(
@@ -161,3 +184,16 @@ def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None
             details += nodes.Text(f"{paper.byline} · {paper.track} · {paper.presentation.value}")
             entries += nodes.list_item("", nodes.paragraph("", "", nodes.strong("", "", link)), details)
         placeholder.replace_self(entries)
+
+
+def fill_author_index(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Every named author of the volume, surname first and in Unicode order, with their papers."""
+    domain = _domain(app.env)
+    for index in doctree.findall(author_index):
+        papers_by_author: dict[str, list[str]] = {}
+        for paper_doc, paper in domain.papers_of(index["volume"]):
+            for name in paper.author_names:
+                papers_by_author.setdefault(name, []).append(paper_id(paper_doc) or "")
+        index["entries"] = [
+            (index_form(name), papers_by_author[name]) for name in sorted(papers_by_author, key=sort_key)
+        ]

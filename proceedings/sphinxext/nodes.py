@@ -9,6 +9,7 @@ from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
 __all__ = [
+    "author_index",
     "paper_end",
     "paper_header",
     "paper_list",
@@ -28,6 +29,10 @@ class paper_end(nodes.General, nodes.Element):
 
 class paper_pdf(nodes.General, nodes.Element):
     """The pages of a PDF-only paper's camera-ready PDF, placed in the volume."""
+
+
+class author_index(nodes.General, nodes.Element):
+    """The volume's author index, with page numbers: in LaTeX only (the site has its own page)."""
 
 
 class paper_list(nodes.General, nodes.Element):
@@ -55,23 +60,49 @@ def _depart_header_html(self: HTML5Translator, node: paper_header) -> None:
 
 
 def _visit_header_latex(self: LaTeXTranslator, node: paper_header) -> None:
-    self.body.append(f"\n\\hypertarget{{paper.{node['paper_id']}}}{{}}%\n\\begin{{proceedingspaperheader}}\n")
+    """Mark the paper's start, set its running heads, first-page stamp and contents line."""
+    ident = node["paper_id"]
+    stamp = (
+        f"{self.encode(node['stamp'])} \\textperiodcentered{{}} "
+        f"pages \\pageref*{{paper:{ident}}}--\\pageref*{{paperend:{ident}}}"
+    )
+    self.body.append(
+        f"\n\\hypertarget{{paper.{ident}}}{{}}\\label{{paper:{ident}}}%\n"
+        f"\\proceedingspaper{{{self.encode(node['running_authors'])}}}{{{self.encode(node['running_title'])}}}"
+        f"{{{stamp}}}{{{self.encode(node['byline'])}}}%\n"
+        "\\begin{proceedingspaperheader}\n"
+    )
 
 
 def _depart_header_latex(self: LaTeXTranslator, node: paper_header) -> None:
     self.body.append("\\end{proceedingspaperheader}\n")
 
 
+def end_mark(paper_id: str) -> str:
+    """The LaTeX that marks a paper's last page, for the PDF stage and for page references."""
+    return f"\\hypertarget{{paperend.{paper_id}}}{{}}\\label{{paperend:{paper_id}}}"
+
+
 def _visit_end_latex(self: LaTeXTranslator, node: paper_end) -> None:
-    self.body.append(f"\n\\hypertarget{{paperend.{node['paper_id']}}}{{}}%\n")
+    self.body.append(f"\n{end_mark(node['paper_id'])}\n")
 
 
 def _visit_pdf_latex(self: LaTeXTranslator, node: paper_pdf) -> None:
     """Every page numbered as the volume; the last one carries the paper's end mark."""
-    path, last, end = node["path"], node["pages"], f"\\hypertarget{{paperend.{node['paper_id']}}}{{}}"
+    path, last, end = node["path"], node["pages"], end_mark(node["paper_id"])
     if last > 1:
         self.body.append(f"\n\\includepdf[pages=1-{last - 1},pagecommand={{\\thispagestyle{{plain}}}}]{{{path}}}")
-    self.body.append(f"\n\\includepdf[pages={last},pagecommand={{\\thispagestyle{{plain}}{end}}}]{{{path}}}\n")
+    self.body.append(f"\n\\includepdf[pages={last},pagecommand={{\\thispagestyle{{plain}}{end}}}]{{{path}}}")
+    self.body.append("\n")
+
+
+def _visit_author_index_latex(self: LaTeXTranslator, node: author_index) -> None:
+    self.body.append("\n\\begin{proceedingsauthorindex}\n")
+    for name, paper_ids in node["entries"]:
+        pages = ", ".join(f"\\hyperref[paper:{i}]{{\\pageref*{{paper:{i}}}}}" for i in paper_ids)
+        self.body.append(f"\\proceedingsindexentry{{{self.encode(name)}}}{{{pages}}}\n")
+    self.body.append("\\end{proceedingsauthorindex}\n")
+    raise nodes.SkipNode
 
 
 def _visit_references_latex(self: LaTeXTranslator, node: paper_references) -> None:
@@ -108,6 +139,7 @@ def register(app: Any) -> None:
     )
     app.add_node(paper_end, html=(_skip, None), latex=(_visit_end_latex, _pass), **other)
     app.add_node(paper_pdf, html=(_skip, None), latex=(_visit_pdf_latex, _pass), **other)
+    app.add_node(author_index, html=(_skip, None), latex=(_visit_author_index_latex, None), **other)
     app.add_node(paper_list, html=(_skip, None), latex=(_skip, None), **other)
     app.add_node(paper_references, latex=(_visit_references_latex, _depart_references_latex))
     app.add_node(paper_citation, latex=(_visit_citation_latex, _pass))
