@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sphinx.cmd.build import build_main
 
-from proceedings.layout import PAPER_FILE, paper_dirs, volumes
-from proceedings.model import MetadataError, Paper, load_paper
-from proceedings.pdf import compile_volume, paper_pages, split_volume
+from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
+from proceedings.model import MetadataError, Paper, load_paper, load_workshop
+from proceedings.pdf import compile_volume, paper_pages, publish_volume, split_volume
 
 __all__ = ["BuildError", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
@@ -99,9 +99,11 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
         volume_pdf = compile_volume(out.latex / f"{volume}-proceedings.tex")
         out.pdf.mkdir(parents=True, exist_ok=True)
         published = out.pdf / volume_pdf.name
-        shutil.copyfile(volume_pdf, published)
+        workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
+        publish_volume(volume_pdf, published, f"{workshop.short_name}: {workshop.theme}", workshop.name)
         written.append(published)
-        written.extend(split_volume(published, out.pdf / volume, _papers(srcdir, volume)).values())
+        papers = _papers(srcdir, volume)
+        written.extend(split_volume(published, out.pdf / volume, papers, workshop.short_name).values())
         pages[volume] = {p.paper_id: [p.first, p.last] for p in paper_pages(published)}
     text = json.dumps(pages, indent=1, sort_keys=True) + "\n"
     if not out.pages.is_file() or out.pages.read_text(encoding="utf-8") != text:

@@ -25,6 +25,8 @@ def latex_documents_for(conf_py: str) -> list[tuple[str, str, str, str, str]]:
 def latex_elements_for() -> dict[str, str]:
     return {
         "papersize": "a4paper",
+        # the PDF's Title and Author come from the volume's latex_documents entry
+        "passoptionstopackages": r"\PassOptionsToPackage{pdfusetitle}{hyperref}",
         "pointsize": "10pt",
         "fontpkg": r"\usepackage{proceedings}",
         # the volume's front matter (title page, colophon, contents) comes from its

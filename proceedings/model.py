@@ -83,6 +83,7 @@ class Paper(_Strict):
     session: str | None = None
     presentation: Presentation = Presentation.poster
     funding: str = Field(min_length=1)
+    funders: tuple[str, ...] | None = None
     llm_disclosure: str | None = None
     openreview: str | None = None
     published_version: str | None = None
@@ -188,8 +189,13 @@ class Workshop(_Strict):
     schedule: tuple[ScheduleItem, ...]
 
     @property
+    def short_name(self) -> str:
+        """How a page of the volume names it, e.g. in a paper's first-page stamp."""
+        return f"{self.name} Workshop at {self.venue_short}"
+
+    @property
     def volume_title(self) -> str:
-        return f"Proceedings of the {self.name} Workshop at {self.venue_short}"
+        return f"Proceedings of the {self.short_name}"
 
 
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str, int]:

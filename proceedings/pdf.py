@@ -11,6 +11,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
@@ -22,6 +23,7 @@ __all__ = [
     "compile_volume",
     "paper_pages",
     "pdf_text",
+    "publish_volume",
     "split_volume",
     "strip_pdf_metadata",
 ]
@@ -85,8 +87,37 @@ def paper_pages(volume_pdf: Path) -> list[PaperPages]:
     return sorted(pages, key=lambda p: p.first_index)
 
 
-def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper]) -> dict[str, Path]:
-    """Write ``<outdir>/<id>.pdf`` for every paper in the volume, with its own metadata."""
+def publish_volume(volume_pdf: Path, target: Path, subject: str, keywords: str) -> None:
+    """Copy the compiled volume where it is published, with the metadata LaTeX does not set."""
+    writer = PdfWriter(clone_from=PdfReader(volume_pdf))
+    writer.add_metadata({"/Subject": subject, "/Keywords": keywords})
+    data = _to_bytes(writer)
+    if not target.is_file() or target.read_bytes() != data:
+        target.write_bytes(data)
+
+
+def _bookmarks(reader: PdfReader, first: int, last: int) -> list[tuple[int, str, int]]:
+    """The volume's bookmarks on pages ``first``..``last``: (depth, title, page index)."""
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+                continue
+            page = reader.get_destination_page_number(item)
+            if page is not None and first <= page <= last:
+                found.append((depth, str(item.title), page))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper], subject: str = "") -> dict[str, Path]:
+    """Write ``<outdir>/<id>.pdf`` for every paper in the volume, with its own metadata and bookmarks.
+
+    ``subject`` names the volume (e.g. "AI for Peace Workshop at ICLR 2026"); the page range is added.
+    """
     reader = PdfReader(volume_pdf)
     outdir.mkdir(parents=True, exist_ok=True)
     written = {}
@@ -94,18 +125,31 @@ def split_volume(volume_pdf: Path, outdir: Path, papers: dict[str, Paper]) -> di
         writer = PdfWriter()
         for index in range(pages.first_index, pages.last_index + 1):
             writer.add_page(reader.pages[index])
+        parents: dict[int, Any] = {}
+        for depth, title, page in _bookmarks(reader, pages.first_index, pages.last_index):
+            top = min(parents, default=depth)
+            parent = parents.get(depth - 1) if depth > top else None
+            parents[depth] = writer.add_outline_item(title=title, page_number=page - pages.first_index, parent=parent)
         paper = papers.get(pages.paper_id)
         if paper is not None:
             writer.add_metadata({
                 "/Title": paper.title,
                 "/Author": "" if paper.anonymous else "; ".join(paper.author_names),
+                "/Subject": f"{subject}, pages {pages.first}\u2013{pages.last}".lstrip(", "),
                 "/Keywords": ", ".join(paper.keywords),
             })
         target = outdir / f"{pages.paper_id}.pdf"
-        with target.open("wb") as stream:
-            writer.write(stream)
+        data = _to_bytes(writer)
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
         written[pages.paper_id] = target
     return written
+
+
+def _to_bytes(writer: PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def strip_pdf_metadata(data: bytes) -> bytes:
@@ -114,9 +158,7 @@ def strip_pdf_metadata(data: bytes) -> bytes:
     writer.metadata = None
     if "/Metadata" in writer.root_object:
         del writer.root_object["/Metadata"]
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return _to_bytes(writer)
 
 
 def pdf_text(data: bytes) -> str:

@@ -33,8 +33,8 @@ def page(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def pdf_text(path: Path) -> str:
-    command = ["pdftotext", "-enc", "UTF-8", str(path), "-"]
+def pdf_text(path: Path, layout: bool = False) -> str:
+    command = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
@@ -76,6 +76,10 @@ class MiniSite:
 
 @pytest.fixture
 def mini_site(tmp_path: Path) -> MiniSite:
+    return make_mini_site(tmp_path)
+
+
+def make_mini_site(tmp_path: Path) -> MiniSite:
     srcdir = tmp_path / "docs"
     srcdir.mkdir()
     shutil.copy(DOCS / "conf.py", srcdir / "conf.py")

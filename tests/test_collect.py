@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdfs import tiny_pdf
 from pypdf import PdfReader
 
-from conftest import SHARED, MiniSite, page, pdf_text
-from pdfs import tiny_pdf
 from proceedings.build import Output, build
 from proceedings.collect import Outcome, Overrides, Status, Submission, SubmissionError, collect, from_openreview
 from proceedings.model import load_paper
+
+from conftest import SHARED, MiniSite, page, pdf_text
 
 EXPORT = SHARED / "corpus" / "openreview" / "icml_2024_oral.api2_notes_response.json"
 VENUE = "ICML.cc/2024/Conference"
@@ -71,7 +72,8 @@ def test_openreview_other_decisions_are_skipped_with_their_status(tmp_path: Path
     outcomes = list(from_openreview(export, VENUE, tmp_path))
     assert all(isinstance(o, Outcome) for o in outcomes)
     skipped = [o.messages[0] for o in outcomes[:4] if isinstance(o, Outcome) and o.status == Status.skipped]
-    assert skipped == [f"not accepted at {VENUE}: {kind}" for kind in ("rejected", "withdrawn", "desk-rejected", "pending")]
+    kinds = ("rejected", "withdrawn", "desk-rejected", "pending")
+    assert skipped == [f"not accepted at {VENUE}: {kind}" for kind in kinds]
     last = outcomes[4]
     assert isinstance(last, Outcome) and last.status == Status.rejected
     assert last.messages[0].startswith("field 'pdf': no PDF ")
@@ -90,7 +92,7 @@ def test_missing_funding_is_rejected_and_others_still_collected(tmp_path: Path) 
 def test_defaults_cannot_disclose_funding(tmp_path: Path) -> None:
     path = tmp_path / "metadata.yml"
     path.write_text("defaults: {funding: none}\n")
-    with pytest.raises(SubmissionError, match="field 'defaults.funding'"):
+    with pytest.raises(SubmissionError, match=r"field 'defaults\.funding'"):
         Overrides.load(path)
 
 

@@ -171,7 +171,6 @@ class VolumeFrontMatter(_WorkshopDirective):
             rf"\noindent Each contribution is published under the {tex(w.licence)} licence unless "
             r"its first page says otherwise; copyright stays with its authors." + archival,
             r"\par}\cleardoublepage",
-            rf"\hypersetup{{pdfsubject={{{tex(w.theme)}}},pdfkeywords={{{tex(w.name)}, {tex(w.venue_short)}}}}}",
             rf"\renewcommand\proceedingsrunningtitle{{{tex(w.volume_title)}}}",
             rf"\renewcommand\proceedingsrunningauthors{{{tex(w.volume_title)}}}",
             r"\sphinxtableofcontents",

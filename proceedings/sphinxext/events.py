@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -36,6 +37,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+_MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+_PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def _domain(env: BuildEnvironment) -> ProceedingsDomain:
@@ -56,6 +59,12 @@ def prepare_bibliographies(app: Sphinx) -> None:
     for folder in paper_dirs(srcdir):
         docname = paper_docname(srcdir, folder)
         ident = folder.name
+        if not _PAPER_ID.match(ident):
+            logger.warning(
+                "paper folder %r: use only ASCII letters, digits, '-' and '_' in a paper's folder name", ident,
+                location=docname, type="proceedings", subtype="paper_id",
+            )
+            continue
         target = cache / folder.parent.parent.name / f"{ident}.bib"
         report = namespace_bibfiles(sorted(folder.glob("*.bib")), target, ident)
         for problem in report.problems:
@@ -102,7 +111,9 @@ def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
     # MyST sees only the title: the rest of the front matter is ours to render (and a
     # ``myst:`` key there must not change how the paper is parsed). Blank lines keep
     # the body on its original line numbers.
-    title = yaml.safe_dump({"title": str(frontmatter.get("title", ident))}, width=float("inf"), allow_unicode=True)
+    # The title prints as written: every ASCII punctuation mark is escaped for Markdown.
+    title_text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", str(frontmatter.get("title", ident)))
+    title = yaml.safe_dump({"title": title_text}, width=float("inf"), allow_unicode=True)
     text = f"---\n{title}---\n" + "\n" * max(body_line - 4, 0) + body
     cited = namespace_citations(text, ident)
     tail = ["", "```{paper-header}", "```", ""]
@@ -154,7 +165,7 @@ def _running_heads(app: Sphinx, paper: Paper) -> dict[str, str]:
     return {
         "running_authors": authors,
         "running_title": paper.short_title or paper.title,
-        "stamp": f"{workshop.name} Workshop at {workshop.venue_short}",
+        "stamp": workshop.short_name,
         "byline": paper.byline,
     }
 
@@ -163,7 +174,7 @@ def outdated_paper_lists(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> Iterable[str]:
     """A volume's paper list must be written again when any of its papers changes."""
-    moved = set(env.temp_data.get("proceedings_moved_pages", ())) & env.found_docs
+    moved = set(env.temp_data.get("proceedings_moved_pages") or ()) & env.found_docs
     touched = {d for d in added | changed | removed if paper_id(d)} | moved
     if not touched:
         return []

@@ -64,7 +64,7 @@ def _visit_header_latex(self: LaTeXTranslator, node: paper_header) -> None:
     ident = node["paper_id"]
     stamp = (
         f"{self.encode(node['stamp'])} \\textperiodcentered{{}} "
-        f"pages \\pageref*{{paper:{ident}}}--\\pageref*{{paperend:{ident}}}"
+        f"pages \\pageref*{{paper:{ident}}}\\textendash{{}}\\pageref*{{paperend:{ident}}}"
     )
     self.body.append(
         f"\n\\hypertarget{{paper.{ident}}}{{}}\\label{{paper:{ident}}}%\n"
