@@ -69,6 +69,16 @@ def _collect(args: argparse.Namespace) -> int:
     return 1 if counts[Status.rejected] else 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from proceedings.check import check_output
+
+    findings = check_output(args.out, args.private)
+    for finding in findings:
+        print(finding)
+    print(f"{len(findings)} problem(s) in {args.out}" if findings else f"{args.out}: no problem found")
+    return 1 if findings else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="proceedings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     collect_cmd.add_argument("--report", type=Path, default=Path("build/collect-report.json"))
     collect_cmd.add_argument("--force", action="store_true", help="replace papers edited after collection")
     collect_cmd.set_defaults(run=_collect)
+    check_cmd = commands.add_parser("check", help="prove a built output fit to publish")
+    check_cmd.add_argument("--out", type=Path, default=Path("build"))
+    check_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
+    check_cmd.set_defaults(run=_check)
     args = parser.parse_args(argv)
     return int(args.run(args))
 
