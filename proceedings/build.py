@@ -2,42 +2,59 @@
 
 Output, under one folder (``build/`` by default)::
 
-    html/                     the site; ``html/pdf/`` holds the PDFs it links to
+    html/                     the published site; ``html/pdf/`` holds the PDFs it links to
     html/pdf/<volume>-proceedings.pdf
     html/pdf/<volume>/<paper id>.pdf
-    latex/                    the LaTeX sources and logs
+    latex/                    the LaTeX sources, logs and ``pages.json`` (each paper's pages)
     doctrees/                 Sphinx's cache, shared by both builders
+
+A build is atomic: the site is built into a staging folder (a copy of the current site,
+so that Sphinx still rebuilds only what changed), checked, and only then moved into
+place. A failed build leaves the published site as it was.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
 import shutil
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sphinx.cmd.build import build_main
+from sphinx.application import Sphinx
+from sphinx.util.console import strip_colors
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
 from proceedings.model import MetadataError, Paper, load_paper, load_workshop
 from proceedings.pdf import compile_volume, paper_pages, publish_volume, split_volume
 
-__all__ = ["BuildError", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
+__all__ = ["BuildError", "BuildResult", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
 TEX_TOOLS = ("xelatex", "latexmk", "rsvg-convert")
+_PAPER_IN_WARNING = re.compile(r"(?:^|[/\s])(?P<volume>[\w.-]+)/papers/(?P<paper>[\w-]+)/")
 
 
 class BuildError(RuntimeError):
-    """A build step failed; the message says which and why."""
+    """A build step failed; the message says which paper, which file and why."""
+
+    def __init__(self, message: str, failures: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or {}
 
 
 @dataclass(frozen=True)
 class Output:
     root: Path
+    site: str = "html"
 
     @property
     def html(self) -> Path:
-        return self.root / "html"
+        return self.root / self.site
 
     @property
     def latex(self) -> Path:
@@ -54,35 +71,70 @@ class Output:
     @property
     def pages(self) -> Path:
         """Each paper's page range in its volume, written by the PDF stage for the HTML build."""
-        return self.root / "pages.json"
+        return self.latex / "pages.json"
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
 
 
 def missing_tex_tools() -> list[str]:
     return [tool for tool in TEX_TOOLS if shutil.which(tool) is None]
 
 
-def _sphinx(builder: str, srcdir: Path, out: Output, outdir: Path, jobs: str) -> None:
-    argv = ["-b", builder, "-W", "--keep-going", "-q", "-j", jobs, "-d", str(out.doctrees),
-            "-D", f"proceedings_pages_file={out.pages}", str(srcdir), str(outdir)]
-    if build_main(argv) != 0:
-        raise BuildError(f"the {builder} build failed or warned (see the messages above)")
+def _by_paper(warnings: str) -> dict[str, list[str]]:
+    """Warnings grouped by the paper (``<volume>/<id>``) whose files they name; others under ''."""
+    grouped: dict[str, list[str]] = {}
+    for line in warnings.splitlines():
+        if "WARNING" not in line and "ERROR" not in line:
+            continue
+        match = _PAPER_IN_WARNING.search(line)
+        key = f"{match['volume']}/{match['paper']}" if match else ""
+        grouped.setdefault(key, []).append(line.strip())
+    return grouped
 
 
-def build_html(srcdir: Path, out: Output, jobs: str = "1") -> None:
+def _sphinx(
+    builder: str, srcdir: Path, out: Output, outdir: Path, jobs: str, excluded: Iterable[str], pdf: bool = True
+) -> None:
+    """One Sphinx build, strict: any warning is an error, reported by paper."""
+    warnings = io.StringIO()
+    overrides = {
+        "proceedings_pages_file": str(out.pages), "proceedings_exclude": sorted(excluded), "proceedings_pdf": pdf,
+    }
+    with patch_docutils(srcdir), docutils_namespace():
+        app = Sphinx(
+            srcdir, srcdir, outdir, out.doctrees, builder, overrides, status=None, warning=warnings,
+            keep_going=True, parallel=(os.cpu_count() or 1) if jobs == "auto" else int(jobs),
+        )
+        app.build()
+    text = strip_colors(warnings.getvalue())
+    if text.strip():
+        sys.stderr.write(text)
+        failures = _by_paper(text)
+        raise BuildError(f"the {builder} build warned ({sum(map(len, failures.values()))} warnings)", failures)
+
+
+def build_html(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), pdf: bool = True) -> None:
     """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
-    _sphinx("html", srcdir, out, out.html, jobs)
+    skip = set(excluded)
+    _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
     for volume in volumes(srcdir):
         for folder in paper_dirs(srcdir, volume):
             camera_ready = folder / "paper.pdf"
             published = out.pdf / volume / f"{folder.name}.pdf"
-            if camera_ready.is_file() and not published.is_file():
+            if f"{volume}/{folder.name}" not in skip and camera_ready.is_file() and not published.is_file():
                 published.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(camera_ready, published)
 
 
-def _papers(srcdir: Path, volume: str) -> dict[str, Paper]:
+def _papers(srcdir: Path, volume: str, skip: set[str]) -> dict[str, Paper]:
     papers = {}
     for folder in paper_dirs(srcdir, volume):
+        if f"{volume}/{folder.name}" in skip:
+            continue
         try:
             papers[folder.name] = load_paper(folder / PAPER_FILE)
         except MetadataError as exc:
@@ -90,9 +142,10 @@ def _papers(srcdir: Path, volume: str) -> dict[str, Paper]:
     return papers
 
 
-def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
+def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = ()) -> list[Path]:
     """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
-    _sphinx("latex", srcdir, out, out.latex, jobs)
+    skip = set(excluded)
+    _sphinx("latex", srcdir, out, out.latex, jobs, skip)
     written = []
     pages: dict[str, dict[str, list[int]]] = {}
     for volume in volumes(srcdir):
@@ -102,7 +155,7 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
         workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
         publish_volume(volume_pdf, published, f"{workshop.short_name}: {workshop.theme}", workshop.name)
         written.append(published)
-        papers = _papers(srcdir, volume)
+        papers = _papers(srcdir, volume, skip)
         written.extend(split_volume(published, out.pdf / volume, papers, workshop.short_name).values())
         pages[volume] = {p.paper_id: [p.first, p.last] for p in paper_pages(published)}
     text = json.dumps(pages, indent=1, sort_keys=True) + "\n"
@@ -111,8 +164,50 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1") -> list[Path]:
     return written
 
 
-def build(srcdir: Path, out: Output, *, pdf: bool = True, jobs: str = "1") -> list[Path]:
+def _build_once(srcdir: Path, stage: Output, pdf: bool, jobs: str, excluded: set[str]) -> list[Path]:
     """PDFs first, so that the site can give every paper its pages in the volume."""
-    written = build_pdfs(srcdir, out, jobs) if pdf else []
-    build_html(srcdir, out, jobs)
+    written = build_pdfs(srcdir, stage, jobs, excluded) if pdf else []
+    build_html(srcdir, stage, jobs, excluded, pdf)
     return written
+
+
+def _publish(stage: Output, out: Output) -> None:
+    """Swap the checked staging site in for the published one."""
+    previous = out.root / ".previous-html"
+    shutil.rmtree(previous, ignore_errors=True)
+    if out.html.exists():
+        out.html.rename(previous)
+    stage.html.rename(out.html)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def build(
+    srcdir: Path, out: Output, *, pdf: bool = True, jobs: str = "1", private: Path = Path("private"),
+    skip_failing: bool = False,
+) -> BuildResult:
+    """Build, check and publish atomically; with ``skip_failing``, leave out papers that fail."""
+    from proceedings.check import check_output
+
+    stage = replace(out, site=".staging-html")
+    shutil.rmtree(stage.html, ignore_errors=True)
+    if out.html.exists():
+        shutil.copytree(out.html, stage.html)
+    result = BuildResult()
+    try:
+        while True:
+            try:
+                result.written = _build_once(srcdir, stage, pdf, jobs, set(result.excluded))
+                break
+            except BuildError as exc:
+                blamed = {paper: lines for paper, lines in exc.failures.items() if paper}
+                if not skip_failing or not blamed or "" in exc.failures:
+                    raise
+                result.excluded.update(blamed)
+        findings = check_output(stage.root, private, site=stage.site)
+        if findings:
+            raise BuildError("the check found problems:\n" + "\n".join(map(str, findings)))
+        _publish(stage, out)
+    finally:
+        shutil.rmtree(stage.html, ignore_errors=True)
+    result.written = [out.html / path.relative_to(stage.html) for path in result.written]
+    return result

@@ -47,7 +47,7 @@ def _pdf(path: Path) -> str:
     """Every page's text (poppler's pdftotext: fast), the document information and XMP metadata."""
     reader = PdfReader(path)
     parts = [str(value) for value in (reader.metadata or {}).values()]
-    metadata = reader.trailer["/Root"].get("/Metadata")
+    metadata = reader.root_object.get("/Metadata")
     if metadata is not None:
         parts.append(metadata.get_object().get_data().decode("utf-8", "replace"))
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
@@ -138,7 +138,7 @@ def _links_images_funding(html: Path) -> Iterator[Finding]:
                 if target is not None and not target.is_file():
                     yield Finding("broken-link", where, f"<{tag} {attribute}={url!r}> has no target")
         for image in soup.find_all("img"):
-            if not (image.get("alt") or "").strip() and image.get("role") != "presentation":
+            if not str(image.get("alt") or "").strip() and image.get("role") != "presentation":
                 yield Finding("alt-text", where, f"image {image.get('src')!r} has no alt text")
         header = soup.select_one(".paper-header")
         if header is not None:
@@ -147,33 +147,33 @@ def _links_images_funding(html: Path) -> Iterator[Finding]:
                 yield Finding("funding", where, "the paper page shows no funding disclosure")
 
 
-def _page_ranges(out: Path) -> Iterator[Finding]:
+def _page_ranges(pages_file: Path, html: Path) -> Iterator[Finding]:
     """Page ranges from the PDF stage against the per-paper PDFs and the pages' citation tags."""
-    pages_file = out / "pages.json"
     if not pages_file.is_file():
         return
     for volume, papers in json.loads(pages_file.read_text(encoding="utf-8")).items():
         for paper, (first, last) in papers.items():
-            pdf = out / "html" / "pdf" / volume / f"{paper}.pdf"
-            where = str(pdf.relative_to(out))
+            pdf = html / "pdf" / volume / f"{paper}.pdf"
+            where = str(pdf.relative_to(html))
             if not pdf.is_file():
                 yield Finding("pages", where, "per-paper PDF is missing")
             elif len(PdfReader(pdf).pages) != last - first + 1:
                 yield Finding("pages", where, f"does not have the {last - first + 1} pages {first}-{last}")
-            page = out / "html" / volume / "papers" / paper / "paper.html"
+            page = html / volume / "papers" / paper / "paper.html"
             if page.is_file():
                 soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
                 for name, expected in (("citation_firstpage", first), ("citation_lastpage", last)):
                     tag = soup.find("meta", attrs={"name": name})
                     if tag is not None and tag.get("content") != str(expected):
                         found = tag.get("content")
-                        yield Finding("pages", str(page.relative_to(out)), f"{name} is {found}, not {expected}")
+                        yield Finding("pages", str(page.relative_to(html)), f"{name} is {found}, not {expected}")
 
 
-def check_output(out: Path, private_dir: Path) -> list[Finding]:
-    """Everything wrong with a built output folder (``build/``), as findings."""
-    findings = list(_leaks(out / "html", load_private_authors(private_dir)))
-    findings.extend(_links_images_funding(out / "html"))
-    findings.extend(_page_ranges(out))
+def check_output(out: Path, private_dir: Path, site: str = "html") -> list[Finding]:
+    """Everything wrong with a built output folder (``build/``, its site in ``site``), as findings."""
+    html = out / site
+    findings = list(_leaks(html, load_private_authors(private_dir)))
+    findings.extend(_links_images_funding(html))
+    findings.extend(_page_ranges(out / "latex" / "pages.json", html))
     return findings
 

@@ -27,14 +27,23 @@ def _build(args: argparse.Namespace) -> int:
         )
         pdf = False
     try:
-        written = build(args.srcdir, out, pdf=pdf, jobs=args.jobs)
+        result = build(
+            args.srcdir, out, pdf=pdf, jobs=args.jobs, private=args.private, skip_failing=args.skip_failing
+        )
     except (BuildError, LatexError) as exc:
         print(f"proceedings: {exc}", file=sys.stderr)
+        for paper, lines in getattr(exc, "failures", {}).items():
+            print(f"  {paper or 'not a paper'}: {len(lines)} problem(s)", file=sys.stderr)
+        print(f"proceedings: nothing published; {out.html} is as it was", file=sys.stderr)
         return 1
+    for paper, lines in result.excluded.items():
+        print(f"left out {paper}:", file=sys.stderr)
+        for line in lines:
+            print(f"  {line}", file=sys.stderr)
     print(f"HTML site: {out.html / 'index.html'}")
-    for path in written:
+    for path in result.written:
         print(f"PDF: {path}")
-    return 2 if missing else 0
+    return 2 if missing or result.excluded else 0
 
 
 def _collect(args: argparse.Namespace) -> int:
@@ -87,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--out", type=Path, default=Path("build"))
     build_cmd.add_argument("--no-pdf", action="store_true", help="build the HTML site only")
     build_cmd.add_argument("-j", "--jobs", default="1", help="Sphinx processes ('auto' for one per core)")
+    build_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
+    build_cmd.add_argument(
+        "--skip-failing", action="store_true", help="publish without the papers that fail, listing each"
+    )
     build_cmd.set_defaults(run=_build)
     collect_cmd = commands.add_parser("collect", help="collect submissions into an edition's papers")
     collect_cmd.add_argument("--volume", required=True, help="the edition's folder, e.g. iclr2026")

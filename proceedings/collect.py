@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from proceedings import mystmd, safety
 from proceedings.model import MetadataError, Paper, Presentation, paper_from_frontmatter
 from proceedings.pdf import pdf_text, strip_pdf_metadata
 
@@ -205,8 +206,6 @@ def from_pdf_only(metadata: Path) -> Submission:
 
 def from_package(package: Path, workdir: Path) -> Submission:
     """A camera-ready MyST package, checked for threats and converted from mystmd's dialect."""
-    from proceedings import mystmd, safety
-
     if package.suffix == ".zip":
         folder = workdir / slug(package.stem)
         try:
@@ -267,8 +266,6 @@ def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list
 
 def _clean_image(name: str, content: bytes) -> bytes:
     """The image without the metadata (EXIF, PNG text, SVG metadata) that can name its maker."""
-    from proceedings import safety
-
     if Path(name).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
         return content
     with tempfile.TemporaryDirectory() as scratch:

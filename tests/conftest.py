@@ -83,6 +83,7 @@ def make_mini_site(tmp_path: Path) -> MiniSite:
     srcdir = tmp_path / "docs"
     srcdir.mkdir()
     shutil.copy(DOCS / "conf.py", srcdir / "conf.py")
+    shutil.copytree(DOCS / "_static", srcdir / "_static")
     new_volume(srcdir, "vol", DOCS / "iclr2026" / "workshop.yml")
     (srcdir / "index.md").write_text("# Test site\n\n```{toctree}\nvol/papers/index\n```\n", encoding="utf-8")
     return MiniSite(srcdir)

@@ -25,7 +25,8 @@ def output(site: Output, tmp_path: Path) -> tuple[Path, Path]:
     """A copy of the real built site, and a private folder naming one anonymous author."""
     out = tmp_path / "build"
     shutil.copytree(site.html, out / "html")
-    shutil.copy(site.pages, out / "pages.json")
+    (out / "latex").mkdir()
+    shutil.copy(site.pages, out / "latex" / "pages.json")
     private = tmp_path / "private"
     (private / "iclr2026").mkdir(parents=True)
     (private / "iclr2026" / "anonymous-authors.yml").write_text(PRIVATE)
@@ -113,5 +114,5 @@ def test_broken_link_missing_alt_missing_funding_and_pages_are_caught(output: tu
         ("alt-text", paper_file),
         ("broken-link", paper_file),
         ("funding", paper_file),
-        ("pages", "html/pdf/iclr2026/ex02-funding-trails.pdf"),
+        ("pages", "pdf/iclr2026/ex02-funding-trails.pdf"),
     ]

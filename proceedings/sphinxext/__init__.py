@@ -6,6 +6,9 @@
   citation keys namespaced, a header (authors, abstract, disclosures) and its own
   reference list appended;
 * the volume's pages are generated from ``<volume>/workshop.yml``;
+* on the web, each paper page carries citation meta tags, JSON-LD and a "Cite this
+  paper" box (BibTeX, RIS), and each volume has author, keyword, funding, session and
+  track indexes (``{paper-index}``) and a sitemap;
 * in LaTeX, each paper keeps its references at its end and marks where it starts and
   ends, so that the PDF stage can cut one PDF per paper out of the volume.
 """
@@ -16,10 +19,9 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from proceedings.sphinxext import events, nodes
+from proceedings.sphinxext import events, header, indexes, metadata, nodes
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.header import PaperHeader
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
 
 __all__ = ["setup"]
@@ -32,13 +34,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(ProceedingsDomain)
     nodes.register(app)
     app.add_directive("workshop", WorkshopSection)
-    app.add_directive("paper-header", PaperHeader)
     app.add_directive("paper-list", PaperList)
     app.add_directive("volume-front-matter", VolumeFrontMatter)
     app.add_directive("author-index", AuthorIndex)
     app.add_post_transform(KeepReferencesWithPaper)
     # before sphinxcontrib-bibtex reads bibtex_bibfiles in its own builder-inited
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
+    app.add_config_value("proceedings_exclude", [], "env", types=frozenset({list}))
+    app.add_config_value("proceedings_pdf", True, "env", types=frozenset({bool}))
+    app.connect("config-inited", events.exclude_papers)
     app.connect("builder-inited", events.prepare_bibliographies, priority=400)
     app.connect("builder-inited", events.load_page_ranges)
     app.connect("source-read", events.read_paper)
@@ -48,4 +52,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", events.fill_author_index)
     app.connect("config-inited", events.add_static_files)
     app.add_css_file("proceedings.css")
+    header.register(app)
+    indexes.register(app)
+    app.add_directive("volume-downloads", metadata.VolumeDownloads)
+    app.connect("builder-inited", metadata.load_workshops)
+    app.connect("doctree-read", metadata.note_workshop)
+    app.connect("html-page-context", metadata.add_page_metadata)
+    app.connect("build-finished", metadata.write_exports)
+    app.add_js_file("proceedings.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -24,10 +24,16 @@ def _md_escape(text: str) -> str:
     return "".join("\\" + char if char in "\\`*_{}[]<>()#+-.!|$~" else char for char in text)
 
 
-def pdf_link(docname: str, pdf: str) -> nodes.reference:
-    """A link from a page to a PDF that the PDF stage puts in the site's ``pdf/`` folder."""
+def pdf_link(docname: str, pdf: str, built: bool = True) -> nodes.Element:
+    """A link from a page to a PDF that the PDF stage puts in the site's ``pdf/`` folder.
+
+    In a build without PDFs (no TeX), the name stands without a link that would lead nowhere.
+    """
+    name = pdf.rsplit("/", 1)[-1]
+    if not built:
+        return nodes.inline("", f"{name} (not built)", classes=["pdf-link"])
     up = "../" * docname.count("/")
-    return nodes.reference("", pdf.rsplit("/", 1)[-1], refuri=f"{up}pdf/{pdf}", classes=["pdf-link"])
+    return nodes.reference("", name, refuri=f"{up}pdf/{pdf}", classes=["pdf-link"])
 
 
 class _WorkshopDirective(SphinxDirective):
@@ -150,7 +156,7 @@ class VolumeFrontMatter(_WorkshopDirective):
             return []
         volume = volume_of(self.env.docname)
         web = nodes.paragraph("", "The complete volume as one PDF: ")
-        web += pdf_link(self.env.docname, f"{volume}-proceedings.pdf")
+        web += pdf_link(self.env.docname, f"{volume}-proceedings.pdf", self.config.proceedings_pdf)
         web += nodes.Text(". Each paper's page links to its own PDF.")
         editors = r" \\ ".join(tex(e) for e in w.editors)
         archival = "" if w.call_for_papers.archival else (

@@ -26,6 +26,7 @@ from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, p
 
 __all__ = [
     "add_static_files",
+    "exclude_papers",
     "fill_author_index",
     "fill_paper_lists",
     "outdated_paper_lists",
@@ -49,6 +50,14 @@ def add_static_files(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
+def exclude_papers(app: Sphinx, config: Config) -> None:
+    """Papers left out of this build (``<volume>/<id>``), e.g. by ``build --skip-failing``."""
+    config.exclude_patterns = [
+        *config.exclude_patterns,
+        *(f"{paper.split('/', 1)[0]}/papers/{paper.split('/', 1)[1]}" for paper in config.proceedings_exclude),
+    ]
+
+
 def prepare_bibliographies(app: Sphinx) -> None:
     """Derive each paper's namespaced ``.bib`` and hand all of them to sphinxcontrib-bibtex."""
     srcdir = Path(app.srcdir)
@@ -56,9 +65,12 @@ def prepare_bibliographies(app: Sphinx) -> None:
     domain = _domain(app.env)
     domain.bibfiles.clear()
     bibfiles = [str(path) for path in sorted(srcdir.glob("*/references.bib"))]
+    excluded = set(app.config.proceedings_exclude)
     for folder in paper_dirs(srcdir):
         docname = paper_docname(srcdir, folder)
         ident = folder.name
+        if f"{volume_of(docname)}/{ident}" in excluded:
+            continue
         if not _PAPER_ID.match(ident):
             logger.warning(
                 "paper folder %r: use only ASCII letters, digits, '-' and '_' in a paper's folder name", ident,
@@ -173,13 +185,16 @@ def _running_heads(app: Sphinx, paper: Paper) -> dict[str, str]:
 def outdated_paper_lists(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> Iterable[str]:
-    """A volume's paper list must be written again when any of its papers changes."""
+    """A volume's paper lists and indexes must be written again when any of its papers changes.
+
+    The domain knows those pages from their last read (see ``indexes.note_index_pages``).
+    """
     moved = set(env.temp_data.get("proceedings_moved_pages") or ()) & env.found_docs
     touched = {d for d in added | changed | removed if paper_id(d)} | moved
     if not touched:
         return []
     volumes = {d.split("/", 1)[0] for d in touched}
-    lists = [d for d in env.found_docs if d.split("/", 1)[0] in volumes and d.endswith("papers/index")]
+    lists = [d for d, (volume, _kinds) in _domain(env).index_pages.items() if volume in volumes]
     return [*lists, *moved]
 
 

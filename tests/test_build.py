@@ -1,0 +1,68 @@
+"""Atomic builds: a failed build publishes nothing; one bad paper can be left out, by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from proceedings.build import BuildError, Output, build
+from proceedings.cli import main
+
+from conftest import MiniSite, paper_text
+
+BIB = "@book{known, author = {Doe, Jane}, title = {A Known Book}, publisher = {P}, year = {2020}}\n"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _good(site: MiniSite) -> None:
+    site.add_paper("good", paper_text(title="Good Paper", body="{cite:p}`known`"), BIB)
+
+
+def test_failed_build_leaves_the_published_site_untouched(mini_site: MiniSite, tmp_path: Path) -> None:
+    _good(mini_site)
+    out = Output(tmp_path / "build")
+    build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private")
+    before = _snapshot(out.html)
+    mini_site.add_paper("bad", paper_text(title="Bad Paper", body="{cite:p}`unknown`"), BIB)
+    with pytest.raises(BuildError) as error:
+        build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private")
+    assert list(error.value.failures) == ["vol/bad"]
+    assert 'could not find bibtex key "bad:unknown"' in error.value.failures["vol/bad"][0]
+    assert _snapshot(out.html) == before
+    assert sorted(p.name for p in out.root.iterdir()) == ["doctrees", "html"]
+
+
+def test_skip_failing_publishes_the_others_and_names_what_was_left_out(mini_site: MiniSite, tmp_path: Path) -> None:
+    _good(mini_site)
+    mini_site.add_paper("bad", paper_text(title="Bad Paper").replace("funding: No funding.\n", ""))
+    out = Output(tmp_path / "build")
+    result = build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private", skip_failing=True)
+    assert list(result.excluded) == ["vol/bad"]
+    assert "field 'funding': Field required" in result.excluded["vol/bad"][0]
+    assert (out.html / "vol" / "papers" / "good" / "paper.html").is_file()
+    assert not (out.html / "vol" / "papers" / "bad").exists()
+    listing = (out.html / "vol" / "papers" / "index.html").read_text(encoding="utf-8")
+    assert "Good Paper" in listing and "Bad Paper" not in listing
+
+
+def test_a_check_failure_publishes_nothing(mini_site: MiniSite, tmp_path: Path) -> None:
+    _good(mini_site)
+    private = tmp_path / "private"
+    (private / "vol").mkdir(parents=True)
+    (private / "vol" / "anonymous-authors.yml").write_text("some-paper:\n  - {name: Ada Example}\n")
+    out = Output(tmp_path / "build")
+    with pytest.raises(BuildError, match="names an anonymous author of paper 'some-paper'"):
+        build(mini_site.srcdir, out, pdf=False, private=private)
+    assert not out.html.exists()
+
+
+def test_cli_reports_the_failing_paper(mini_site: MiniSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mini_site.add_paper("bad", paper_text(body="{cite:p}`unknown`"), BIB)
+    out = tmp_path / "build"
+    assert main(["build", "--no-pdf", "--srcdir", str(mini_site.srcdir), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "vol/bad: 1 problem(s)" in err and "nothing published" in err
