@@ -27,7 +27,11 @@ bibtex_tooltips = False
 suppress_warnings = ["bibtex.duplicate_label"]
 
 html_theme = "furo"
+# The site's public address: canonical links, the sitemap, citation meta tags and the
+# URLs in each paper's BibTeX and RIS all start here.
+html_baseurl = "https://ai-for-peace.github.io/proceedings/"
 html_title = "AI for Peace"
+html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None

@@ -26,6 +26,7 @@ _ENTRY_START = re.compile(r"^[ \t]*@", re.MULTILINE)
 _STRING = re.compile(r"\s*@\s*string\b", re.IGNORECASE)
 _NOT_ENTRY = re.compile(r"\s*@\s*(string|comment|preamble)\b", re.IGNORECASE)
 _ENTRY_KEY = re.compile(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)")
+_TARGET_SEPARATOR = re.compile(r",(?![^{]*\})")
 _TARGET = re.compile(r"^(\s*(?:\{[^}]*\})?\s*)([^{}\s]+)(\s*(?:\{[^}]*\})?\s*)$")
 
 
@@ -44,7 +45,7 @@ def namespace_citations(text: str, paper_id: str) -> str:
         return pre + namespaced_key(paper_id, key) + post
 
     def one_role(match: re.Match[str]) -> str:
-        targets = ",".join(one_target(t) for t in match.group(2).split(","))
+        targets = ",".join(one_target(t) for t in _TARGET_SEPARATOR.split(match.group(2)))
         return match.group(1) + targets + match.group(3)
 
     return _CITE_ROLE.sub(one_role, text)
@@ -92,7 +93,8 @@ def _strict() -> Iterator[None]:
 def _entries(text: str) -> list[tuple[int, str]]:
     """Cut a ``.bib`` into its ``@`` blocks with their first line, so that one bad entry stays alone."""
     starts = [m.start() for m in _ENTRY_START.finditer(text)]
-    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    ends = [*starts[1:], len(text)] if starts else []
+    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, ends, strict=True)]
 
 
 def namespace_bibfiles(sources: list[Path], target: Path, paper_id: str) -> BibReport:

@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 MANIFEST = ".collected.json"
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
+_LISTING = re.compile(r"^[`:]{3,}\{literalinclude\}\s+(\S+)", re.MULTILINE)
 FIGURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf"}
 
 
@@ -214,30 +217,60 @@ def from_package(package: Path, workdir: Path) -> Submission:
             raise SubmissionError(_threat_text(exc.threats)) from None
     else:
         folder = package
-    threats = safety.scan_package(folder)
-    if threats:
-        raise SubmissionError(_threat_text(threats))
     main = mystmd.find_main(folder)
     if main is None:
         raise SubmissionError("no paper.md or main.md in the package")
+    # What is published of the Markdown files is their conversion, which resolves inclusions
+    # from the package's own files only: that converted text is scanned, with every other file.
+    threats = [t for t in safety.scan_package(folder) if not t.file.endswith(".md") or t.field.startswith("file:")]
     bib_files = sorted(folder.glob("*.bib"))
-    bib = "\n".join(path.read_text(encoding="utf-8") for path in bib_files)
+    bib = "\n".join(path.read_text(encoding="utf-8") for path in bib_files) if not threats else ""
     keys = set(re.findall(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", bib))
-    converted = mystmd.convert_package(folder, main, keys)
+    converted = mystmd.convert_package(folder, main, keys) if not threats else None
+    notes: list[str] = []
+    if converted is not None:
+        converted.body, notes = _escape_html(converted.body, f"{main.name} (converted)")
+        threats += [t for t in safety.scan_markdown(converted.body, f"{main.name} (converted)")
+                    if t.field != "directive:literalinclude"]
+        threats += _missing_listings(converted.body, folder, main.name)
+    if threats or converted is None:
+        raise SubmissionError(_threat_text(threats))
     frontmatter = dict(converted.frontmatter)
     local = folder / "proceedings.yml"
     if local.is_file():
         frontmatter.update(yaml.safe_load(local.read_text(encoding="utf-8")) or {})
     paper_id = str(frontmatter.pop("id", slug(package.stem if package.suffix == ".zip" else package.name)))
+    listings = set(_LISTING.findall(converted.body))
     files = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix.lower() in FIGURE_SUFFIXES:
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and (path.suffix.lower() in FIGURE_SUFFIXES or relative in listings):
+            files[relative] = path.read_bytes()
     submission = Submission(
         paper_id, str(package), frontmatter, converted.body, bib + converted.extra_bib, files,
-        notes=[*converted.notes, *(f"not converted: {p}" for p in converted.problems)],
+        notes=[*converted.notes, *notes, *(f"not converted: {p}" for p in converted.problems)],
     )
     return submission
+
+
+def _escape_html(body: str, file: str) -> tuple[str, list[str]]:
+    """Raw HTML is shown as text, not passed through: ``<br>`` becomes a space, other tags are escaped."""
+    lines = body.split("\n")
+    notes = []
+    for line in sorted({t.line for t in safety.scan_markdown(body, file) if t.field == "raw-html" and t.line}):
+        text = _LINE_BREAK.sub(" ", lines[line - 1])
+        lines[line - 1] = _HTML_TAG.sub(lambda m: "\\" + m.group(0), text)
+        notes.append(f"{file}:{line}: raw HTML shown as text")
+    return "\n".join(lines), notes
+
+
+def _missing_listings(body: str, folder: Path, main: str) -> list[Any]:
+    """Listings that the paper includes but the package does not hold."""
+    return [
+        safety.Threat(main, None, "directive:literalinclude", f"{{literalinclude}} {name}: not in the package")
+        for name in sorted(set(_LISTING.findall(body)))
+        if not (folder / name).is_file()
+    ]
 
 
 def _threat_text(threats: Iterable[Any]) -> str:

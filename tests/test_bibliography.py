@@ -16,6 +16,18 @@ def test_every_cite_role_form_is_namespaced() -> None:
     )
 
 
+def test_commas_inside_notes_do_not_split_targets() -> None:
+    assert namespace_citations("{cite:p}`{see}a{pp. 3, 5},b`", "x") == "{cite:p}`{see}x:a{pp. 3, 5},x:b`"
+
+
+def test_empty_and_entryless_bib_files_load_as_empty(tmp_path: Path) -> None:
+    empty, comment = tmp_path / "empty.bib", tmp_path / "comment.bib"
+    empty.write_text("")
+    comment.write_text("% only a comment\n")
+    report = namespace_bibfiles([empty, comment], tmp_path / "o.bib", "p")
+    assert report.keys == [] and report.problems == []
+
+
 def test_other_roles_are_left_alone() -> None:
     text = "{ref}`a` {numref}`Figure %s <b>` {math}`c`"
     assert namespace_citations(text, "x") == text

@@ -43,7 +43,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("proceedings_exclude", [], "env", types=frozenset({list}))
     app.add_config_value("proceedings_pdf", True, "env", types=frozenset({bool}))
     app.connect("config-inited", events.exclude_papers)
-    app.connect("builder-inited", events.prepare_bibliographies, priority=400)
+    app.connect("config-inited", events.prepare_bibliographies, priority=600)
     app.connect("builder-inited", events.load_page_ranges)
     app.connect("source-read", events.read_paper)
     app.connect("doctree-read", events.place_paper_header)

@@ -58,14 +58,20 @@ def exclude_papers(app: Sphinx, config: Config) -> None:
     ]
 
 
-def prepare_bibliographies(app: Sphinx) -> None:
-    """Derive each paper's namespaced ``.bib`` and hand all of them to sphinxcontrib-bibtex."""
+def _namespaced_bib(app: Sphinx, docname: str) -> Path:
+    """Where a paper's namespaced ``.bib`` is derived: beside Sphinx's cache, out of the sources."""
+    return Path(app.doctreedir) / "proceedings-bib" / volume_of(docname) / f"{paper_id(docname)}.bib"
+
+
+def prepare_bibliographies(app: Sphinx, config: Config) -> None:
+    """Derive each paper's namespaced ``.bib`` and hand all of them to sphinxcontrib-bibtex.
+
+    Done when the configuration is read, so that ``bibtex_bibfiles`` is the same value that
+    the pickled environment holds and an unchanged project rewrites no page.
+    """
     srcdir = Path(app.srcdir)
-    cache = Path(app.doctreedir) / "proceedings-bib"
-    domain = _domain(app.env)
-    domain.bibfiles.clear()
     bibfiles = [str(path) for path in sorted(srcdir.glob("*/references.bib"))]
-    excluded = set(app.config.proceedings_exclude)
+    excluded = set(config.proceedings_exclude)
     for folder in paper_dirs(srcdir):
         docname = paper_docname(srcdir, folder)
         ident = folder.name
@@ -77,16 +83,15 @@ def prepare_bibliographies(app: Sphinx) -> None:
                 location=docname, type="proceedings", subtype="paper_id",
             )
             continue
-        target = cache / folder.parent.parent.name / f"{ident}.bib"
+        target = _namespaced_bib(app, docname)
         report = namespace_bibfiles(sorted(folder.glob("*.bib")), target, ident)
         for problem in report.problems:
             logger.warning(
                 "paper %r: bibliography: %s", ident, problem.message,
                 location=problem.location, type="proceedings", subtype="bibtex",
             )
-        domain.bibfiles[docname] = str(target)
         bibfiles.append(str(target))
-    app.config.bibtex_bibfiles = bibfiles
+    config.bibtex_bibfiles = bibfiles
 
 
 def load_page_ranges(app: Sphinx) -> None:
@@ -129,8 +134,8 @@ def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
     text = f"---\n{title}---\n" + "\n" * max(body_line - 4, 0) + body
     cited = namespace_citations(text, ident)
     tail = ["", "```{paper-header}", "```", ""]
-    bibfile = domain.bibfiles.get(docname)
-    if cited != text and bibfile:
+    bibfile = _namespaced_bib(app, docname)
+    if cited != text and bibfile.is_file():
         docdir = Path(app.srcdir, docname).parent
         tail += ["## References", "", f"```{{bibliography}} {os.path.relpath(bibfile, docdir)}", "```", ""]
     source[0] = cited.rstrip("\n") + "\n" + "\n".join(tail)

@@ -1,0 +1,604 @@
+"""Converting papers written for mystmd: each rule on small inputs, then the real corpus, built."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from pybtex.database import parse_string
+
+from proceedings.bibliography import namespace_citations
+from proceedings.model import paper_from_frontmatter
+from proceedings.mystmd import Converted, convert_package, find_main
+
+from conftest import DOCS, SHARED, MiniSite
+
+CORPUS = SHARED / "corpus" / "mystmd-papers"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
+PNG = (  # a 1x1 PNG
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+HEAD = "---\ntitle: T\n---\n\n"
+
+
+def package(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def convert(tmp_path: Path, body: str, keys: tuple[str, ...] = (), **files: str | bytes) -> Converted:
+    """Convert a package whose main.md is ``body`` (titled unless it has front matter) beside ``files``.
+
+    File names are keyword arguments, so ``__`` stands for ``/`` in them.
+    """
+    text = body if body.startswith("---\n") else HEAD + body
+    folder = package(tmp_path / "pkg", {"main.md": text, **{k.replace("__", "/"): v for k, v in files.items()}})
+    return convert_package(folder, folder / "main.md", set(keys))
+
+
+def outside_code(markdown: str) -> str:
+    """The Markdown with fenced blocks and code spans taken out."""
+    kept, fence = [], None
+    for line in markdown.split("\n"):
+        opened = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if fence is None and opened:
+            fence = opened.group(1)
+        elif fence is not None and re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
+            fence = None
+        elif fence is None:
+            kept.append(line)
+    return re.sub(r"(`+).*?\1", "", "\n".join(kept), flags=re.DOTALL)
+
+
+# --- finding the main file ---------------------------------------------------------------------
+
+
+def test_find_main_prefers_paper_md_then_main_md(tmp_path: Path) -> None:
+    folder = package(tmp_path, {"main.md": HEAD, "paper.md": HEAD, "other.md": HEAD})
+    assert find_main(folder) == folder / "paper.md"
+    (folder / "paper.md").unlink()
+    assert find_main(folder) == folder / "main.md"
+
+
+def test_find_main_reads_myst_yml_exports_article(tmp_path: Path) -> None:
+    config = "version: 1\nproject:\n  exports:\n    - format: pdf\n      article: article.md\n"
+    folder = package(tmp_path, {"myst.yml": config, "article.md": "No front matter.\n", "x.md": HEAD})
+    assert find_main(folder) == folder / "article.md"
+
+
+def test_find_main_refuses_an_article_outside_the_folder(tmp_path: Path) -> None:
+    package(tmp_path, {"secret.md": HEAD})
+    folder = package(tmp_path / "pkg", {"myst.yml": "project:\n  article: ../secret.md\n"})
+    assert find_main(folder) is None
+
+
+def test_find_main_takes_the_single_titled_markdown_file(tmp_path: Path) -> None:
+    folder = package(tmp_path, {"01-paper.md": HEAD, "README.md": "# Read me\n"})
+    assert find_main(folder) == folder / "01-paper.md"
+    package(folder, {"02-other.md": HEAD})
+    assert find_main(folder) is None
+
+
+# --- front matter --------------------------------------------------------------------------------
+
+MYST_YML = """\
+version: 1
+extends: ../papers.yml
+project:
+  title: Title from myst.yml
+  keywords: one, two
+  license: {content: CC-BY-4.0, code: MIT}
+  abbreviations: {ML: machine learning}
+  error_rules: [{rule: doi-exists, severity: ignore}]
+  affiliations:
+    - id: uw
+      name: University of Wisconsin
+    - id: nv
+      institution: NVIDIA
+  authors:
+    - name: Ada Lovelace
+      email: ada@example.org
+      orcid: https://orcid.org/0000-0002-1825-0097
+      affiliations: [uw, Somewhere Else]
+      corresponding: true
+      roles: [Writing]
+    - name: {given: Grace, family: Hopper}
+      affiliation: nv
+    - Cleopatra
+"""
+
+
+def test_metadata_comes_from_myst_yml_with_affiliation_ids_resolved(tmp_path: Path) -> None:
+    result = convert(tmp_path, "---\nabstract: The abstract.\nnumbering: {headings: true}\n---\n\nText.\n",
+                     **{"myst.yml": MYST_YML})
+    assert result.frontmatter == {
+        "title": "Title from myst.yml",
+        "authors": [
+            {"name": "Ada Lovelace", "affiliations": ["University of Wisconsin", "Somewhere Else"],
+             "orcid": "0000-0002-1825-0097", "email": "ada@example.org", "corresponding": True},
+            {"name": "Grace Hopper", "affiliations": ["NVIDIA"]},
+            {"name": "Cleopatra"},
+        ],
+        "abstract": "The abstract.",
+        "keywords": ["one", "two"],
+        "license": "CC-BY-4.0",
+    }
+    assert result.notes == ["myst.yml:2: 'extends: ../papers.yml' not followed: it points outside the paper's package"]
+    paper = paper_from_frontmatter({**result.frontmatter, "track": "Tiny papers", "funding": "None."})
+    assert paper.author_names == ("Ada Lovelace", "Grace Hopper", "Cleopatra")
+
+
+def test_the_main_file_wins_over_myst_yml(tmp_path: Path) -> None:
+    main = "---\ntitle: Main title\nauthors:\n  - name: Solo\n    affiliations: [Home]\nabstract: A.\n---\n\nText.\n"
+    result = convert(tmp_path, main, **{"myst.yml": MYST_YML})
+    assert result.frontmatter["title"] == "Main title"
+    assert result.frontmatter["authors"] == [{"name": "Solo", "affiliations": ["Home"]}]
+    assert result.frontmatter["keywords"] == ["one", "two"]
+
+
+def test_acknowledgments_in_front_matter_become_the_last_section(tmp_path: Path) -> None:
+    main = "---\ntitle: T\nacknowledgments: |\n  We thank [@k].\n---\n\n## Intro\n\nText.\n"
+    result = convert(tmp_path, main, keys=("k",))
+    assert result.body.endswith("## Acknowledgments\n\nWe thank {cite:p}`k`.\n")
+    assert "acknowledgments" not in result.frontmatter
+
+
+# --- abstract and parts ---------------------------------------------------------------------------
+
+
+def test_abstract_part_is_lifted_out_and_block_breaks_dropped(tmp_path: Path) -> None:
+    body = '+++ {"part": "abstract"}\n\nWe study things.\nCarefully.\n\n+++\n\n## Intro\n\nText.\n\n+++\n\nMore.\n'
+    result = convert(tmp_path, body)
+    assert result.frontmatter["abstract"] == "We study things.\nCarefully."
+    assert result.body == "## Intro\n\nText.\n\nMore.\n"
+
+
+@pytest.mark.parametrize("fence", [":::", "```"])
+def test_abstract_directive_is_lifted_out(tmp_path: Path, fence: str) -> None:
+    result = convert(tmp_path, f"{fence}{{abstract}}\nShort.\n{fence}\n\n## Intro\n")
+    assert result.frontmatter["abstract"] == "Short."
+    assert result.body == "## Intro\n"
+
+
+def test_front_matter_abstract_wins_over_one_in_the_body(tmp_path: Path) -> None:
+    body = '---\ntitle: T\nabstract: Front.\n---\n+++ {"part": "abstract"}\nBody.\n+++\nText.\n'
+    result = convert(tmp_path, body)
+    assert result.frontmatter["abstract"] == "Front."
+    assert result.body == "Text.\n"
+    assert result.notes == ["main.md:5: abstract in the body dropped: the front matter has one"]
+
+
+def test_citations_in_the_abstract_are_reported(tmp_path: Path) -> None:
+    result = convert(tmp_path, "---\ntitle: T\nabstract: As in [@k].\n---\nText.\n", keys=("k",))
+    assert result.problems == ["abstract: the abstract cites references, which the paper header cannot resolve"]
+
+
+# --- includes -------------------------------------------------------------------------------------
+
+
+def test_includes_are_inlined_recursively_without_their_front_matter(tmp_path: Path) -> None:
+    result = convert(
+        tmp_path, ":::{include} sections/intro.md\n:::\n\n```{include} end.md\n```\n",
+        **{"sections__intro.md": "---\ntitle: Ignored\n---\n## Intro\n\n```{include} deeper.md\n```\n",
+           "sections__deeper.md": "Deep [@nokey].\n", "end.md": "## End\n"},
+    )
+    assert result.body == "## Intro\n\nDeep {cite:p}`nokey`.\n\n## End\n"
+    assert result.problems == ["sections/deeper.md:1: citation key 'nokey' is not in the package's .bib files"]
+
+
+def test_include_paths_reaching_outside_the_package_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside.md").write_text("SECRET\n", encoding="utf-8")
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "link.md").symlink_to(tmp_path / "outside.md")
+    body = "".join(f":::{{include}} {target}\n:::\n" for target in
+                   (tmp_path / "outside.md", "../outside.md", "sub/../../outside.md", "link.md", "data.csv", "gone.md"))
+    result = convert(tmp_path, body, **{"data.csv": "a,b\n"})
+    assert "SECRET" not in result.body and "include" not in result.body
+    assert [p.split(": ", 1)[1] for p in result.problems] == [
+        f"include of {str(tmp_path / 'outside.md')!r} not inlined: absolute paths are not allowed",
+        "include of '../outside.md' not inlined: the path leaves the paper's folder",
+        "include of 'sub/../../outside.md' not inlined: the path leaves the paper's folder",
+        "include of 'link.md' not inlined: symlinks are not followed",
+        "include of 'data.csv' not inlined: only Markdown (.md) files are inlined",
+        "include of 'gone.md' not inlined: no such file in the package",
+    ]
+
+
+def test_an_include_that_includes_itself_stops(tmp_path: Path) -> None:
+    result = convert(tmp_path, ":::{include} a.md\n:::\n", **{"a.md": "A\n\n:::{include} a.md\n:::\n"})
+    assert result.body == "A\n"
+    assert result.problems == ["a.md:3: include of 'a.md' not inlined: it includes itself"]
+
+
+def test_an_include_shown_in_a_code_block_is_left_alone(tmp_path: Path) -> None:
+    body = "````markdown\n:::{include} other.md\n:::\n````\n"
+    assert convert(tmp_path, body, **{"other.md": "INLINED\n"}).body == body
+
+
+# --- citations --------------------------------------------------------------------------------------
+
+KEYS = ("a", "b", "hume48", "carlz-at-us.ibm.com2020")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("See [@a].", "See {cite:p}`a`."),
+    ("See [@a; @b].", "See {cite:p}`a,b`."),
+    ("See [@a, p. 3].", "See {cite:p}`a{p. 3}`."),
+    ("See [see @a, p. 3].", "See {cite:p}`{see}a{p. 3}`."),
+    ("See [see @a; @b, ch. 2].", "See {cite:p}`{see}a,b{ch. 2}`."),
+    ("Hume [-@hume48] says.", "Hume {cite:year}`hume48` says."),
+    ("As @a shows.", "As {cite:t}`a` shows."),
+    ("Shown by @a.", "Shown by {cite:t}`a`."),
+    ("(@a) and @carlz-at-us.ibm.com2020.", "({cite:t}`a`) and {cite:t}`carlz-at-us.ibm.com2020`."),
+    ("classes[@a] here", "classes{cite:p}`a` here"),
+    ("over two [@a;\n@b] lines", "over two {cite:p}`a,b` lines"),
+    ("Mail a@b.org or me@a.", "Mail a@b.org or me@a."),
+    ("Use @property or @dataclass.", "Use @property or @dataclass."),
+    ("Code `[@a]` and `` @a ``.", "Code `[@a]` and `` @a ``."),
+    ("A link [@a](https://x.org/@a).", "A link [@a](https://x.org/@a)."),
+    ("Not a citation [write to a@b.org].", "Not a citation [write to a@b.org]."),
+    ("A note [@a, pp. 3, 5].", "A note {cite:p}`a{pp. 3; 5}`."),
+])
+def test_citations(tmp_path: Path, text: str, expected: str) -> None:
+    assert convert(tmp_path, text + "\n", keys=KEYS).body == expected + "\n"
+
+
+def test_citations_in_code_blocks_are_left_alone(tmp_path: Path) -> None:
+    body = "```python\n@a\ndef f(): ...  # [@a]\n```\n\n```{code-block} bibtex\n@book{a,}\n```\n"
+    assert convert(tmp_path, body, keys=KEYS).body == body
+
+
+def test_citations_in_captions_and_admonitions_are_converted(tmp_path: Path) -> None:
+    body = ":::{table} Data from [@a]\n| x |\n|---|\n| 1 |\n:::\n\n:::{note}\nSee @b.\n:::\n"
+    result = convert(tmp_path, body, keys=KEYS)
+    assert result.body == (
+        ":::{table} Data from {cite:p}`a`\n| x |\n|---|\n| 1 |\n:::\n\n:::{note}\nSee {cite:t}`b`.\n:::\n"
+    )
+
+
+def test_an_unknown_key_stays_a_citation_and_is_reported(tmp_path: Path) -> None:
+    result = convert(tmp_path, "Line one.\nSee [@zz] and @zz.\n", keys=KEYS)
+    assert result.body == "Line one.\nSee {cite:p}`zz` and @zz.\n"
+    assert result.problems == ["main.md:6: citation key 'zz' is not in the package's .bib files"]
+    assert result.notes == ["main.md:6: '@zz' left as text: it is neither a key of the package's .bib nor a label"]
+
+
+def test_converted_citations_are_namespaced_by_the_build(tmp_path: Path) -> None:
+    body = convert(tmp_path, "[see @a, p. 3; @b] [-@a] @a [@a, pp. 3, 5]\n", keys=KEYS).body
+    namespaced = namespace_citations(body, "p")
+    assert re.findall(r"`([^`]*)`", namespaced) == ["{see}p:a{p. 3},p:b", "p:a", "p:a", "p:a{pp. 3; 5}"]
+
+
+def test_mystmd_cite_roles_get_their_keys_checked(tmp_path: Path) -> None:
+    result = convert(tmp_path, "{cite:p}`a,zz` and {cite:t}`doi:10.1/x`\n", keys=KEYS)
+    assert result.body == "{cite:p}`a,zz` and {cite:t}`doi-10-1-x`\n"
+    assert result.problems == ["main.md:5: citation key 'zz' is not in the package's .bib files"]
+
+
+# --- DOIs ---------------------------------------------------------------------------------------------
+
+
+def test_dois_get_a_bib_entry_each(tmp_path: Path) -> None:
+    body = "First [@doi:10.1234/X.y; @a].\nAgain [@10.1234/x.y] and @doi:10.5555/(abc)1.\n"
+    result = convert(tmp_path, body, keys=KEYS)
+    assert result.body == (
+        "First {cite:p}`doi-10-1234-x-y,a`.\nAgain {cite:p}`doi-10-1234-x-y` and {cite:t}`doi-10-5555-abc-1`.\n"
+    )
+    entries = parse_string(result.extra_bib, "bibtex").entries
+    assert list(entries) == ["doi-10-1234-x-y", "doi-10-5555-abc-1"]
+    entry = entries["doi-10-1234-x-y"]
+    assert entry.type == "misc"
+    assert dict(entry.fields) == {
+        "doi": "10.1234/X.y", "url": "https://doi.org/10.1234/X.y", "title": "DOI 10.1234/X.y",
+        "note": "Reference given only by its DOI",
+    }
+    assert result.notes == [
+        "main.md:5: DOI 10.1234/X.y has no entry in the package's .bib: entry 'doi-10-1234-x-y' added "
+        "with the DOI only",
+        "main.md:6: DOI 10.5555/(abc)1 has no entry in the package's .bib: entry 'doi-10-5555-abc-1' added "
+        "with the DOI only",
+    ]
+    assert result.problems == []
+
+
+def test_a_doi_the_bib_already_has_cites_that_entry(tmp_path: Path) -> None:
+    bib = "@article{matplotlib,\n  title = {Matplotlib},\n  doi = {10.1109/MCSE.2007.55},\n}\n"
+    result = convert(tmp_path, "As [@doi:10.1109/mcse.2007.55].\n", keys=("matplotlib",), **{"refs.bib": bib})
+    assert result.body == "As {cite:p}`matplotlib`.\n"
+    assert result.extra_bib == ""
+
+
+def test_a_doi_slug_never_takes_an_existing_key(tmp_path: Path) -> None:
+    result = convert(tmp_path, "[@doi:10.1/a]\n", keys=("doi-10-1-a",))
+    assert result.body == "{cite:p}`doi-10-1-a-2`\n"
+
+
+# --- labels and cross-references ---------------------------------------------------------------------
+
+
+def test_labels_become_names_except_on_math(tmp_path: Path) -> None:
+    body = (
+        ":::{figure} f.png\n:label: fig:one\n:class: wide\n:placeholder: p.png\n:kind: figure\nCaption.\n:::\n\n"
+        "```{list-table} Caption\n:label: tbl:one\n* - a\n```\n\n"
+        "```{code} python\n:label: lst:one\n:filename: run.py\nx = 1\n```\n\n"
+        "```{math}\n:label: eq:one\nx = 1\n```\n"
+    )
+    result = convert(tmp_path, body, **{"f.png": PNG})
+    assert result.body == (
+        ":::{figure} f.png\n:name: fig:one\n:class: wide\nCaption.\n:::\n\n"
+        "```{list-table} Caption\n:name: tbl:one\n* - a\n```\n\n"
+        "```{code-block} python\n:name: lst:one\n:caption: run.py\nx = 1\n```\n\n"
+        "```{math}\n:label: eq:one\nx = 1\n```\n"
+    )
+    assert result.notes == ["main.md:5: {figure} options not known to Sphinx dropped: placeholder, kind"]
+
+
+def test_references_are_written_the_way_sphinx_numbers_them(tmp_path: Path) -> None:
+    body = (
+        "(sec:intro)=\n## Intro\n\n:::{figure} f.png\n:label: fig:one\nCaption.\n:::\n\n"
+        "```{math}\n:label: eq:one\nx = 1\n```\n\n"
+        "See @fig:one, [@fig:one a], [Figure %s](#fig:one), [](#fig:one), [the figure](#fig:one),\n"
+        "@eq:one, [](#eq:one), {ref}`eq:one`, {numref}`eq:one`, @sec:intro and [](#sec:intro).\n"
+    )
+    result = convert(tmp_path, body, **{"f.png": PNG})
+    assert result.body.endswith(
+        "See {numref}`fig:one`, ({numref}`fig:one` a), {numref}`Figure %s <fig:one>`, {numref}`fig:one`, "
+        "[the figure](#fig:one),\n{eq}`eq:one`, {eq}`eq:one`, {eq}`eq:one`, {eq}`eq:one`, [](#sec:intro) and "
+        "[](#sec:intro).\n"
+    )
+    assert result.body.startswith("(sec:intro)=\n## Intro\n")
+
+
+# --- headings -----------------------------------------------------------------------------------------
+
+
+def test_headings_from_hash_move_down_one_level(tmp_path: Path) -> None:
+    body = "(intro)=\n# Intro\n\n```python\n# not a heading\n```\n\n## Sub\n\n:::{note}\n### In a note\n:::\n"
+    result = convert(tmp_path, body)
+    assert result.body == (
+        "(intro)=\n## Intro\n\n```python\n# not a heading\n```\n\n### Sub\n\n:::{note}\n#### In a note\n:::\n"
+    )
+    assert result.notes == ["main.md:6: headings started at '#': every heading moved down one level to start at '##'"]
+
+
+def test_headings_already_from_two_hashes_stay(tmp_path: Path) -> None:
+    body = "## Intro\n\n```python\n# comment\n```\n"
+    result = convert(tmp_path, body)
+    assert result.body == body and result.notes == []
+
+
+def test_a_leading_heading_is_the_title_when_the_front_matter_has_none(tmp_path: Path) -> None:
+    result = convert(tmp_path, "---\nauthors: [Ada]\n---\n# The Title\n\n# Part\n\nText.\n")
+    assert result.frontmatter["title"] == "The Title"
+    assert result.body == "## Part\n\nText.\n"
+
+
+# --- directives ---------------------------------------------------------------------------------------
+
+
+def test_unknown_directives_keep_their_content_or_go(tmp_path: Path) -> None:
+    body = (
+        "::::{grid} 1 2 2 2\n:::{card} Card title\nCard text [@a].\n:::\n::::\n\n"
+        "```{mermaid}\ngraph TD; A-->B\n```\n\n"
+        "```{iframe} https://example.org/demo\n```\n\n"
+        ":::{aside}\nAside.\n:::\n\n"
+        ":::{warning}\nKeep.\n:::\n"
+    )
+    result = convert(tmp_path, body, keys=KEYS)
+    assert result.body == (
+        "**Card title**\n\nCard text {cite:p}`a`.\n\n"
+        "<https://example.org/demo>\n\n"
+        ":::{sidebar}\nAside.\n:::\n\n"
+        ":::{warning}\nKeep.\n:::\n"
+    )
+    assert result.problems == [
+        "main.md:6: {card} is not known to Sphinx; its content is kept without it",
+        "main.md:5: {grid} is not known to Sphinx; its content is kept without it",
+        "main.md:11: {mermaid} is not known to Sphinx; it was dropped",
+        "main.md:15: {iframe} is not known to Sphinx; it was dropped (its link kept)",
+    ]
+    assert result.notes == ["main.md:18: {aside} became a sidebar"]
+
+
+def test_image_paths_get_their_extension_and_escaped_spaces(tmp_path: Path) -> None:
+    body = (
+        ":::{figure} shot\n:label: fig:a\nA.\n:::\n\n```{figure} images/RCS Architecture.png\nB.\n```\n\n"
+        ":::{figure} missing.png\nC.\n:::\n\n:::{figure} ../secret.png\nD.\n:::\n"
+    )
+    result = convert(tmp_path, body, **{"shot.png": PNG, "images__RCS Architecture.png": PNG})
+    assert result.body == (
+        ":::{figure} shot.png\n:name: fig:a\nA.\n:::\n\n```{figure} images/RCS\\ Architecture.png\nB.\n```\n\n"
+        ":::{figure} missing.png\nC.\n:::\n\nD.\n"
+    )
+    assert result.notes == ["main.md:5: image 'shot' has no extension; 'shot.png' is used"]
+    assert result.problems == [
+        "main.md:14: image 'missing.png' is not in the package",
+        "main.md:18: image '../secret.png' refused: the path leaves the paper's folder",
+    ]
+
+
+def test_paths_in_included_files_are_relative_to_them(tmp_path: Path) -> None:
+    result = convert(tmp_path, ":::{include} part/text.md\n:::\n",
+                     **{"part__text.md": ":::{figure} img/a.png\nA.\n:::\n", "part__img__a.png": PNG})
+    assert result.body == ":::{figure} part/img/a.png\nA.\n:::\n"
+
+
+def test_subfigures_become_one_figure(tmp_path: Path) -> None:
+    body = (
+        "::::{figure}\n:label: fig:both\n\n:::{figure} a\n:alt: First\n:::\n\n"
+        ":::{figure} b.png\n:alt: Second\n:::\n\nBoth images.\n::::\n"
+    )
+    result = convert(tmp_path, body, **{"a.png": PNG, "b.png": PNG})
+    assert result.body == (
+        "::::{figure} a.png\n:name: fig:both\n:alt: First\n\nBoth images.\n\n"
+        ":::{image} b.png\n:alt: Second\n:::\n::::\n"
+    )
+
+
+def test_an_html_table_becomes_a_list_table(tmp_path: Path) -> None:
+    body = (
+        ":::{table} Places\n:label: tbl:places\n<table>\n<thead><tr><th>Country</th><th>Park</th></tr></thead>\n"
+        "<tr><td rowspan=\"2\">Côte&nbsp;d'Ivoire</td><td>Taï <code>NP</code></td></tr>\n"
+        "<tr><td>Comoé</td></tr>\n<tr><td colspan=\"2\">Total</td></tr>\n</table>\n:::\n"
+    )
+    result = convert(tmp_path, body)
+    assert result.body == (
+        ":::{list-table} Places\n:name: tbl:places\n:header-rows: 1\n\n"
+        "* - Country\n  - Park\n* - Côte d'Ivoire\n  - Taï `NP`\n* -\n  - Comoé\n* - Total\n  -\n:::\n"
+    )
+
+
+def test_literalinclude_reads_only_the_package(tmp_path: Path) -> None:
+    body = (
+        "```{literalinclude} code/x.toml\n:label: lst:x\n:filename: x.toml\n:start-line: 0\n:end-line: 4\n```\n\n"
+        "```{literalinclude} /etc/passwd\n```\n"
+    )
+    result = convert(tmp_path, body, **{"code__x.toml": "a = 1\n"})
+    assert result.body == "```{literalinclude} code/x.toml\n:name: lst:x\n:caption: x.toml\n:lines: 1-4\n```\n"
+    assert result.problems == ["main.md:12: included file '/etc/passwd' refused: absolute paths are not allowed"]
+
+
+def test_converting_writes_nothing(tmp_path: Path) -> None:
+    folder = package(tmp_path / "pkg", {"main.md": HEAD + "[@doi:10.1/x]\n", "myst.yml": MYST_YML, "a.png": PNG})
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*")}
+    convert_package(folder, folder / "main.md", set())
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*")} == before
+
+
+# --- built with the real extension -----------------------------------------------------------------------
+
+
+def paper_source(converted: Converted) -> str:
+    frontmatter = {**converted.frontmatter, "track": "Tiny papers", "funding": "Test funding."}
+    return "---\n" + yaml.safe_dump(frontmatter, allow_unicode=True, sort_keys=False) + "---\n\n" + converted.body
+
+
+def warnings_of(stderr: str, srcdir: Path) -> list[str]:
+    """Each warning's message, without the temporary path and line number."""
+    found = []
+    for line in stderr.splitlines():
+        match = re.search(r"(?:WARNING|ERROR): (.*)$", line)
+        if match:
+            found.append(match.group(1).replace(str(srcdir), "<src>"))
+    return found
+
+
+def build_html(mini_site: MiniSite) -> list[str]:
+    """Build with the site's own static files (conf.py names its favicon there); return the warnings."""
+    shutil.copytree(DOCS / "_static", mini_site.srcdir / "_static", dirs_exist_ok=True)
+    return warnings_of(mini_site.sphinx("html").warnings, mini_site.srcdir)
+
+
+def prose_text(html_file: Path) -> str:
+    soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article")
+    assert article is not None
+    for code in article.find_all(["code", "pre"]):
+        code.decompose()
+    return article.get_text(" ")
+
+
+def test_a_converted_package_builds_without_warnings(tmp_path: Path, mini_site: MiniSite) -> None:
+    bib = "@article{a,\n  author = {Doe, Jane},\n  title = {A},\n  journal = {J},\n  year = {2020},\n}\n"
+    body = (
+        "# Intro\n\nAs @a shows [see @a, pp. 3, 5; @doi:10.1/x.y] and [-@a].\n\n"
+        ":::{figure} f.png\n:label: fig:f\n:placeholder: p.png\nA figure.\n:::\n\n"
+        "```{code} toml\n:label: lst:l\n:filename: pixi.toml\na = 1\n```\n\n"
+        "```{math}\n:label: eq:e\nx = 1\n```\n\n"
+        "See [Figure %s](#fig:f), @lst:l and {ref}`eq:e`.\n\n:::{card} Card\nText.\n:::\n"
+    )
+    converted = convert(tmp_path, "---\ntitle: T\nauthors: [Ada]\nabstract: A.\n---\n" + body, keys=("a",),
+                        **{"f.png": PNG, "refs.bib": bib})
+    folder = mini_site.add_paper("conv", paper_source(converted), bib + "\n" + converted.extra_bib)
+    (folder / "f.png").write_bytes(PNG)
+    assert build_html(mini_site) == []
+    text = " ".join(prose_text(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html").split())
+    assert "As Doe [ 1 ] shows [see 1 , pp. 3; 5, 2 ] and 2020 ." in text
+    assert "See Figure 1 , Listing 1 and (1) ." in text
+
+
+# --- the corpus of real mystmd papers ---------------------------------------------------------------------
+
+CORPUS_PAPERS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
+
+# Warnings the papers themselves cause, which no conversion should hide.
+EXPECTED_WARNINGS: dict[str, list[str]] = {
+    # Two entries lack a field their BibTeX type requires (a techreport's institution,
+    # an inproceedings' booktitle); mystmd does not check, pybtex's style does.
+    "jpr-software-defined-hpc": [
+        "missing institution in jpr-software-defined-hpc:Lonvick2006 [bibtex.missing_field]",
+        "missing booktitle in jpr-software-defined-hpc:osti_mpifileutils [bibtex.missing_field]",
+    ],
+    # The package lacks the files its three listings include (code/ml-example/ and
+    # example.lock), so the listings and the references to them are missing.
+    "matthew_feickert": [
+        "Include file '<src>/vol/papers/matthew_feickert/code/ml-example/pixi.toml' not found or reading it failed "
+        "[docutils]",
+        "Include file '<src>/vol/papers/matthew_feickert/code/ml-example/pixi.toml' not found or reading it failed "
+        "[docutils]",
+        "Include file '<src>/vol/papers/matthew_feickert/example.lock' not found or reading it failed [docutils]",
+        "Include file '<src>/vol/papers/matthew_feickert/code/ml-example/Dockerfile' not found or reading it failed "
+        "[docutils]",
+        "undefined label: 'pixi-ml-example-workspace' [ref.numref]",
+        "undefined label: 'pixi-ml-example-workspace' [ref.numref]",
+        "undefined label: 'example-pixi-lockfile' [ref.numref]",
+        "undefined label: 'example-pixi-dockerfile' [ref.numref]",
+    ],
+}
+# What each conversion reports it could not do, and how many DOI-only entries it adds.
+EXPECTED_PROBLEMS: dict[str, list[str]] = {
+    "matthew_feickert": [
+        "pixi.md:36: included file 'code/ml-example/pixi.toml' is not in the package",
+        "pixi.md:44: included file 'code/ml-example/pixi.toml' is not in the package",
+        "pixi.md:192: included file 'example.lock' is not in the package",
+        "linux-containers.md:14: included file 'code/ml-example/Dockerfile' is not in the package",
+    ],
+}
+EXPECTED_DOI_ENTRIES = {"drivendata": 46, "jpr-software-defined-hpc": 0, "matthew_feickert": 0, "myst_template": 0}
+
+
+def bib_keys_of(text: str) -> set[str]:
+    return set(re.findall(r"^[ \t]*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", text, re.MULTILINE)) - {"string"}
+
+
+@pytest.mark.parametrize("name", CORPUS_PAPERS)
+def test_corpus_paper_converts_and_builds(name: str, mini_site: MiniSite) -> None:
+    folder = CORPUS / name
+    main = find_main(folder)
+    assert main is not None
+    bib = "\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.bib")))
+    keys = bib_keys_of(bib)
+    converted = convert_package(folder, main, keys)
+
+    assert converted.problems == EXPECTED_PROBLEMS.get(name, [])
+    assert converted.extra_bib.count("@misc{") == EXPECTED_DOI_ENTRIES.get(name, 0)
+    prose = outside_code(converted.body)
+    assert "[@" not in prose
+    assert not [k for k in keys if re.search(rf"(?<![^\s(\[])@{re.escape(k)}(?![\w:.#$%&+/~-]*\w)", prose)]
+    paper_from_frontmatter({**converted.frontmatter, "track": "Tiny papers", "funding": "Test funding."})
+
+    paper_dir = mini_site.add_paper(name, paper_source(converted), bib + "\n" + converted.extra_bib)
+    for image in folder.rglob("*"):
+        if image.suffix.lower() in IMAGE_SUFFIXES and image.is_file():
+            target = paper_dir / image.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(image.read_bytes())
+    warnings = build_html(mini_site)
+    # A key the conversion reported as missing may fail to resolve; no other may.
+    unresolved = [w for w in warnings if "could not find bibtex key" in w]
+    reported = {m.group(1) for p in converted.problems if (m := re.search(r"citation key '([^']+)'", p))}
+    assert [w for w in unresolved if not any(f"{name}:{key}" in w for key in reported)] == []
+    assert [w for w in warnings if w not in unresolved] == EXPECTED_WARNINGS.get(name, [])
+    assert "[@" not in prose_text(mini_site.srcdir.parent / f"out-html/vol/papers/{name}/paper.html")
