@@ -8,6 +8,7 @@ and its citations are rewritten to match (see :func:`namespace_citations`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 import pybtex.errors
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import Parser
+from pybtex.database.output.bibtex import Writer as BibtexWriter
 from pybtex.scanner import PybtexError
 
 __all__ = ["BibProblem", "BibReport", "namespace_bibfiles", "namespace_citations", "namespaced_key"]
@@ -101,8 +103,23 @@ def namespace_bibfiles(sources: list[Path], target: Path, paper_id: str) -> BibR
     """Write ``sources`` to ``target`` with namespaced keys; touch ``target`` only if it changes.
 
     Each entry is parsed on its own: one that pybtex rejects is reported with its file,
-    key and line, and left out; the others still load.
+    key and line, and left out; the others still load. When the sources are as they were
+    at the last call (their sizes and modification times), the last report is returned.
     """
+    stamp = target.with_suffix(".json")
+    signature = [[str(s), s.stat().st_mtime_ns, s.stat().st_size] for s in sources]
+    if target.is_file() and stamp.is_file():
+        kept = json.loads(stamp.read_text(encoding="utf-8"))
+        if kept["sources"] == signature and kept["paper"] == paper_id:
+            return BibReport(kept["keys"], [BibProblem(Path(f), line, m) for f, line, m in kept["problems"]])
+    report = _namespace(sources, target, paper_id)
+    problems = [[str(p.file), p.line, p.message] for p in report.problems]
+    record = {"paper": paper_id, "sources": signature, "keys": report.keys, "problems": problems}
+    stamp.write_text(json.dumps(record), encoding="utf-8")
+    return report
+
+
+def _namespace(sources: list[Path], target: Path, paper_id: str) -> BibReport:
     report = BibReport()
     data = BibliographyData()
     for source in sources:
@@ -133,7 +150,7 @@ def namespace_bibfiles(sources: list[Path], target: Path, paper_id: str) -> BibR
                 _protect_title(entry)
                 data.add_entry(namespaced_key(paper_id, entry_key), entry)
                 report.keys.append(entry_key)
-    new = data.to_string("bibtex") if data.entries else ""
+    new = BibtexWriter().to_string(data) if data.entries else ""
     if not target.is_file() or target.read_text(encoding="utf-8") != new:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(new, encoding="utf-8")

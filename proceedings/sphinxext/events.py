@@ -11,7 +11,6 @@ from typing import cast
 
 import yaml
 from docutils import nodes
-from pypdf import PdfReader
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
@@ -162,6 +161,8 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
             location=app.env.docname, type="proceedings", subtype="metadata",
         )
     elif pdf is not None:
+        from pypdf import PdfReader  # only PDF-only papers need it; keeps every build's start-up short
+
         app.env.note_dependency(str(pdf))
         section += paper_pdf(paper_id=ident, path=pdf.as_posix(), pages=len(PdfReader(pdf).pages))
     else:
