@@ -20,6 +20,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from proceedings.sphinxext import events, header, indexes, metadata, nodes
+from proceedings.sphinxext.bibcache import CachedBibtexDomain
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
@@ -30,6 +31,7 @@ __all__ = ["setup"]
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
+    app.add_domain(CachedBibtexDomain, override=True)
     app.setup_extension("sphinxcontrib.rsvgconverter")
     app.add_domain(ProceedingsDomain)
     nodes.register(app)
@@ -38,7 +40,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("volume-front-matter", VolumeFrontMatter)
     app.add_directive("author-index", AuthorIndex)
     app.add_post_transform(KeepReferencesWithPaper)
-    # before sphinxcontrib-bibtex reads bibtex_bibfiles in its own builder-inited
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
     app.add_config_value("proceedings_exclude", [], "env", types=frozenset({list}))
     app.add_config_value("proceedings_pdf", True, "env", types=frozenset({bool}))
@@ -58,6 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", metadata.load_workshops)
     app.connect("doctree-read", metadata.note_workshop)
     app.connect("html-page-context", metadata.add_page_metadata)
+    app.connect("html-page-context", metadata.repair_roles, priority=600)
     app.connect("build-finished", metadata.write_exports)
     app.add_js_file("proceedings.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
