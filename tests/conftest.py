@@ -64,11 +64,11 @@ class MiniSite:
             (folder / name).write_text(content, encoding="utf-8")
         return folder
 
-    def sphinx(self, builder: str = "html") -> SphinxRun:
-        out = self.srcdir.parent / f"out-{builder}"
+    def sphinx(self, builder: str = "html", jobs: str = "1", out: Path | None = None) -> SphinxRun:
+        out = out or self.srcdir.parent / f"out-{builder}"
         result = subprocess.run(
-            [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
-             "-d", str(self.srcdir.parent / "doctrees"), str(self.srcdir), str(out)],
+            [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "-j", jobs,
+             "-d", str(out.parent / f"{out.name}-doctrees"), str(self.srcdir), str(out)],
             capture_output=True, text=True, check=False,
         )
         return SphinxRun(result.returncode, result.stderr)

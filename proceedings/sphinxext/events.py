@@ -32,6 +32,7 @@ __all__ = [
     "place_paper_header",
     "prepare_bibliographies",
     "read_paper",
+    "refresh_navigation",
 ]
 
 logger = logging.getLogger(__name__)
@@ -229,3 +230,19 @@ def fill_author_index(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         index["entries"] = [
             (index_form(name), papers_by_author[name]) for name in sorted(papers_by_author, key=sort_key)
         ]
+
+
+def refresh_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every page again when a title or the set of pages changed: each page's sidebar shows them all.
+
+    Sphinx writes only the pages that changed, whose sidebars are then right while the
+    others keep the old titles. Only titles and the page set matter, so editing a paper's
+    text still writes that paper alone.
+    """
+    navigation = {docname: env.titles[docname].astext() for docname in env.found_docs if docname in env.titles}
+    domain = _domain(env)
+    if domain.data.get("navigation") == navigation:
+        return []
+    first_build = "navigation" not in domain.data
+    domain.data["navigation"] = navigation
+    return [] if first_build else sorted(env.found_docs)

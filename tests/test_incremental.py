@@ -1,0 +1,62 @@
+"""Incremental and parallel builds: what changed is rebuilt, everything it shows elsewhere too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MiniSite, page, paper_text
+
+
+def _three_papers(site: MiniSite) -> None:
+    for ident in ("p1", "p2", "p3"):
+        site.add_paper(ident, paper_text(title=f"Title of {ident}", body=f"Body of {ident}."))
+
+
+def _mtimes(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*.html")}
+
+
+def test_title_edit_reaches_every_sidebar_and_the_papers_list(mini_site: MiniSite) -> None:
+    _three_papers(mini_site)
+    assert mini_site.sphinx().returncode == 0
+    paper = mini_site.papers / "p1" / "paper.md"
+    paper.write_text(paper.read_text().replace("Title of p1", "A Renamed Paper"))
+    run = mini_site.sphinx()
+    assert run.returncode == 0, run.warnings
+    out = mini_site.srcdir.parent / "out-html"
+    untouched = page(out / "vol" / "papers" / "p2" / "paper.html")
+    sidebar = untouched.select_one(".sidebar-tree")
+    assert sidebar is not None and "A Renamed Paper" in sidebar.get_text()
+    assert "Title of p1" not in sidebar.get_text()
+    listing = page(out / "vol" / "papers" / "index.html").select_one(".paper-list")
+    assert listing is not None and "A Renamed Paper" in listing.get_text()
+
+
+def test_body_edit_writes_that_paper_and_the_pages_that_list_papers_only(mini_site: MiniSite) -> None:
+    _three_papers(mini_site)
+    assert mini_site.sphinx().returncode == 0
+    out = mini_site.srcdir.parent / "out-html"
+    before = _mtimes(out)
+    paper = mini_site.papers / "p1" / "paper.md"
+    paper.write_text(paper.read_text().replace("Body of p1.", "A new body of p1."))
+    assert mini_site.sphinx().returncode == 0
+    after = _mtimes(out)
+    rewritten = sorted(name for name in after if after[name] != before.get(name))
+    assert "vol/papers/p1/paper.html" in rewritten
+    assert "vol/papers/p2/paper.html" not in rewritten and "vol/papers/p3/paper.html" not in rewritten
+    assert "A new body of p1." in (out / "vol" / "papers" / "p1" / "paper.html").read_text()
+
+
+def test_parallel_build_writes_the_same_site(mini_site: MiniSite) -> None:
+    _three_papers(mini_site)
+    for ident in ("p4", "p5", "p6"):
+        bib = f"@misc{{k, title = {{Work of {ident}}}, year = {{2020}}}}\n"
+        mini_site.add_paper(ident, paper_text(title=f"Cited {ident}", body="{cite:p}`k`"), bib)
+    base = mini_site.srcdir.parent
+    assert mini_site.sphinx(jobs="1", out=base / "serial").returncode == 0
+    run = mini_site.sphinx(jobs="2", out=base / "parallel")
+    assert run.returncode == 0, run.warnings
+    serial = {str(p.relative_to(base / "serial")): p.read_bytes() for p in (base / "serial").rglob("*.html")}
+    parallel = {str(p.relative_to(base / "parallel")): p.read_bytes() for p in (base / "parallel").rglob("*.html")}
+    assert serial.keys() == parallel.keys()
+    assert [name for name in serial if serial[name] != parallel[name]] == []
