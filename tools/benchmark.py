@@ -10,6 +10,7 @@ citations from its own ``.bib``. The floor is the same text built by plain
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -69,6 +70,7 @@ def generate(root: Path, count: int) -> tuple[Path, Path]:
     (floor / "vol" / "papers").mkdir(parents=True)
     new_volume(ours, "vol", DOCS / "iclr2026" / "workshop.yml")
     shutil.copy(DOCS / "conf.py", ours / "conf.py")
+    shutil.copytree(DOCS / "_static", ours / "_static")
     for tree in (ours, floor):
         (tree / "index.md").write_text("# Bench\n\n```{toctree}\nvol/papers/index\n```\n", encoding="utf-8")
     (floor / "conf.py").write_text(
@@ -108,7 +110,23 @@ def sphinx(builder: str, src: Path, out: Path, jobs: str) -> list[str]:
             str(src), str(out / builder)]
 
 
-def bench(count: int, jobs: str, keep: Path | None) -> list[Step]:
+def packages(root: Path, count: int) -> tuple[Path, Path]:
+    """Camera-ready packages written for mystmd (``[@key]`` citations, ``myst.yml`` authors)."""
+    folder = root / "packages"
+    metadata = {"defaults": {"track": "Tiny papers"}, "papers": {}}
+    for number in range(count):
+        text, bib = _paper(random.Random(number), number, cite=True)
+        text = text.replace("{cite:p}`", "[@").replace("`", "]")
+        package = folder / f"package-{number:04d}"
+        package.mkdir(parents=True)
+        (package / "main.md").write_text(text, encoding="utf-8")
+        (package / "refs.bib").write_text(bib, encoding="utf-8")
+        metadata["papers"][f"package-{number:04d}"] = {"funding": f"Synthetic Fund {number}."}
+    (root / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return folder, root / "metadata.json"
+
+
+def bench(count: int, jobs: str, keep: Path | None, pdf: bool) -> list[Step]:
     root = Path(tempfile.mkdtemp(prefix=f"bench{count}-", dir=keep))
     ours, floor = generate(root, count)
     out, floor_out = root / "out", root / "floor-out"
@@ -124,7 +142,16 @@ def bench(count: int, jobs: str, keep: Path | None) -> list[Step]:
     bib = ours / "vol" / "papers" / "p0002" / "paper.bib"
     bib.write_text(bib.read_text(encoding="utf-8").replace("Journal 3", "Journal Three"), encoding="utf-8")
     steps.append(run("one .bib edit rebuild", sphinx("html", ours, out, jobs)))
-    if shutil.which("latexmk"):
+    folder, metadata = packages(root, count)
+    collect = [
+        sys.executable, "-m", "proceedings.cli", "collect", "--volume", "vol", "--srcdir", str(root / "collected"),
+        "--metadata", str(metadata), "--private", str(root / "private"), "--report", str(root / "report.json"),
+        "--package", *map(str, sorted(folder.iterdir())),
+    ]
+    new_volume(root / "collected", "vol", DOCS / "iclr2026" / "workshop.yml")
+    steps.append(run(f"collect {count} packages", collect))
+    steps.append(run(f"collect {count} packages again (unchanged)", collect))
+    if pdf and shutil.which("latexmk"):
         latex = sphinx("latex", ours, out, jobs)
         steps.append(run("volume: LaTeX sources", latex))
         compile_code = "import sys; from pathlib import Path; from proceedings.pdf import compile_volume; " \
@@ -158,9 +185,10 @@ def main() -> None:
     parser.add_argument("counts", type=int, nargs="+", help="numbers of papers")
     parser.add_argument("--jobs", default="1", help="Sphinx -j value")
     parser.add_argument("--keep", type=Path, help="keep the generated trees under this folder")
+    parser.add_argument("--no-pdf", action="store_true", help="time the HTML and collect steps only")
     args = parser.parse_args()
     for count in args.counts:
-        report(count, bench(count, args.jobs, args.keep))
+        report(count, bench(count, args.jobs, args.keep, not args.no_pdf))
 
 
 if __name__ == "__main__":
