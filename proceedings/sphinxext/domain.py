@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from sphinx.domains import Domain
 
 from proceedings.layout import volume_of
-from proceedings.model import Paper
+from proceedings.model import Paper, Workshop
 
 __all__ = ["ProceedingsDomain"]
 
@@ -17,8 +17,10 @@ __all__ = ["ProceedingsDomain"]
 class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
-    data_version = 1
-    initial_data: ClassVar[dict[str, Any]] = {"papers": {}, "bibfiles": {}, "pages": {}}
+    data_version = 2
+    initial_data: ClassVar[dict[str, Any]] = {
+        "papers": {}, "bibfiles": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {},
+    }
 
     @property
     def papers(self) -> dict[str, Paper]:
@@ -35,13 +37,44 @@ class ProceedingsDomain(Domain):
         """Each paper's first and last page in its volume, once the PDF stage has run."""
         return self.data["pages"]
 
+    @property
+    def workshops(self) -> dict[str, Workshop]:
+        """Each volume's ``workshop.yml``, read again on every build."""
+        return self.data["workshops"]
+
+    @property
+    def index_pages(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Pages filled from every paper of a volume: docname to (volume, kinds of list or index).
+
+        They must be written again whenever a paper of their volume changes.
+        """
+        return self.data["index_pages"]
+
+    @property
+    def linked_indexes(self) -> dict[str, tuple[str, ...]]:
+        """The index kinds that paper pages linked to when last written, by volume."""
+        return self.data["linked_indexes"]
+
+    def note_index_page(self, docname: str, volume: str, kind: str) -> None:
+        _volume, kinds = self.index_pages.get(docname, (volume, ()))
+        self.index_pages[docname] = (volume, tuple(sorted({*kinds, kind})))
+
+    def index_page(self, volume: str, kind: str) -> str | None:
+        """The page that holds a volume's index of this kind, if any (the first by name)."""
+        pages = sorted(d for d, (v, kinds) in self.index_pages.items() if v == volume and kind in kinds)
+        return pages[0] if pages else None
+
     def clear_doc(self, docname: str) -> None:
         self.papers.pop(docname, None)
+        self.index_pages.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname, paper in otherdata["papers"].items():
             if docname in docnames:
                 self.papers[docname] = paper
+        for docname, entry in otherdata["index_pages"].items():
+            if docname in docnames:
+                self.index_pages[docname] = entry
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
         return []

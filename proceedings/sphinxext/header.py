@@ -1,20 +1,34 @@
-"""The block under a paper's title: who wrote it, what it is about, who paid for it."""
+"""The block under a paper's title: who wrote it, what it is about, who paid for it, how to cite it."""
 
 from __future__ import annotations
 
-from typing import cast
+import posixpath
+from typing import Any, cast
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
+from sphinx.writers.html5 import HTML5Translator
 
+from proceedings.export import bibtex, plain_citation
 from proceedings.layout import paper_id, volume_of
 from proceedings.model import Paper
 from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.indexes import header_link
+from proceedings.sphinxext.metadata import citable, citation_files, volume_bib_path
 from proceedings.sphinxext.nodes import paper_header
 
-__all__ = ["PaperHeader"]
+__all__ = ["PaperHeader", "cite_box", "fill_citation", "paper_cite", "register"]
+
+
+class paper_cite(nodes.General, nodes.Element):
+    """Placeholder for "Cite this paper", filled when the page is written: its URL and pages are known then."""
+
+
+class cite_box(nodes.General, nodes.Element):
+    """"Cite this paper" as a ``<details>`` element: closed, it costs the reader one line."""
 
 
 class PaperHeader(SphinxDirective):
@@ -32,19 +46,34 @@ class PaperHeader(SphinxDirective):
         header += addnodes.only("", self._links(paper, ident, volume), expr="html")
         header += nodes.rubric("", "Abstract")
         header += self.parse_text_to_nodes(paper.abstract)
-        facts = [("Track", f"{paper.track} · {paper.presentation.value.capitalize()}")]
+        header += self._facts(paper)
+        header += addnodes.only("", paper_cite(), expr="html")
+        return [header]
+
+    def _facts(self, paper: Paper) -> nodes.field_list:
+        """Track, presentation, keywords and both disclosures; names link into the volume's indexes."""
+        docname = self.env.docname
+        presentation: list[nodes.Node] = [nodes.Text(paper.presentation.value.capitalize())]
         if paper.session:
-            facts.append(("Session", paper.session))
-        if paper.keywords:
-            facts.append(("Keywords", ", ".join(paper.keywords)))
-        facts.append(("Funding", paper.funding))
+            presentation += [nodes.Text(", "), header_link("sessions", paper.session, docname)]
+        keywords: list[nodes.Node] = []
+        for number, keyword in enumerate(paper.keywords):
+            keywords += [nodes.Text(", ")] if number else []
+            keywords.append(header_link("keywords", keyword, docname))
+        facts: list[tuple[str, list[nodes.Node]]] = [
+            ("Track", [header_link("tracks", paper.track, docname)]),
+            ("Presentation", presentation),
+        ]
+        if keywords:
+            facts.append(("Keywords", keywords))
+        facts.append(("Funding", [nodes.Text(paper.funding)]))
         if paper.llm_disclosure:
-            facts.append(("LLM use", paper.llm_disclosure))
+            facts.append(("LLM use", [nodes.Text(paper.llm_disclosure)]))
         field_list = nodes.field_list(classes=["paper-facts"])
         for name, value in facts:
-            field_list += nodes.field("", nodes.field_name("", name), nodes.field_body("", nodes.paragraph("", value)))
-        header += field_list
-        return [header]
+            body = nodes.field_body("", nodes.paragraph("", "", *value))
+            field_list += nodes.field("", nodes.field_name("", name), body)
+        return field_list
 
     def _links(self, paper: Paper, ident: str, volume: str) -> nodes.paragraph:
         """This paper's PDF, the volume's, and where else the paper lives."""
@@ -61,8 +90,7 @@ class PaperHeader(SphinxDirective):
             links += nodes.reference("", "published version", refuri=paper.published_version)
         return links
 
-    @staticmethod
-    def _byline(paper: Paper) -> list[nodes.Node]:
+    def _byline(self, paper: Paper) -> list[nodes.Node]:
         if paper.anonymous:
             return [nodes.paragraph("", "Anonymous authors", classes=["paper-authors"])]
         affiliations = paper.affiliations
@@ -70,16 +98,18 @@ class PaperHeader(SphinxDirective):
         for number, author in enumerate(paper.authors):
             if number:
                 authors += nodes.Text(", ")
-            authors += nodes.strong("", author.name)
+            name = nodes.inline("", "", classes=["paper-author"])
+            name += header_link("authors", author.name, self.env.docname, nodes.strong("", author.name))
             marks = ",".join(str(affiliations.index(a) + 1) for a in author.affiliations)
             if marks:
-                authors += nodes.superscript("", marks)
+                name += nodes.superscript("", marks)
             if author.orcid:
                 orcid = nodes.reference(
                     "", "ORCID", refuri=f"https://orcid.org/{author.orcid}", classes=["orcid"],
-                    reftitle=f"ORCID of {author.name}",
+                    reftitle=f"ORCID iD of {author.name}",
                 )
-                authors += addnodes.only("", nodes.inline("", " ", orcid), expr="html")
+                name += addnodes.only("", nodes.inline("", " ", orcid), expr="html")
+            authors += name
         places = nodes.paragraph(classes=["paper-affiliations"])
         for number, affiliation in enumerate(affiliations, start=1):
             if number > 1:
@@ -87,3 +117,54 @@ class PaperHeader(SphinxDirective):
             places += nodes.superscript("", str(number))
             places += nodes.Text(affiliation)
         return [authors, places] if affiliations else [authors]
+
+
+def fill_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """The citation in plain text and BibTeX, a copy button, and the ``.bib`` and ``.ris`` downloads."""
+    for placeholder in list(doctree.findall(paper_cite)):
+        paper = citable(app, docname) if app.builder.format == "html" else None
+        if paper is None:
+            placeholder.parent.remove(placeholder)
+            continue
+        text = bibtex(paper)
+        block_id = f"bibtex-{paper.paper_id}"
+        box = cite_box(classes=["no-search"])
+        box += nodes.paragraph("", plain_citation(paper), classes=["paper-cite-text"])
+        box += nodes.literal_block(text, text, language="bibtex", ids=[block_id])
+        actions = nodes.paragraph(classes=["paper-cite-actions"])
+        actions += nodes.raw(
+            "", f'<button type="button" class="paper-cite-copy" data-copy="{block_id}" hidden>Copy BibTeX</button> ',
+            format="html",
+        )
+        bib, ris_file = (posixpath.basename(path) for path in citation_files(app, docname))
+        up = "../" * docname.count("/")
+        actions += nodes.Text("Download: ")
+        actions += nodes.reference("", "BibTeX (.bib)", refuri=bib)
+        actions += nodes.Text(" · ")
+        actions += nodes.reference("", "RIS (.ris)", refuri=ris_file)
+        actions += nodes.Text(" · ")
+        actions += nodes.reference("", "BibTeX of the whole volume", refuri=up + volume_bib_path(paper.volume))
+        actions += nodes.raw("", '<span class="paper-cite-status" role="status"></span>', format="html")
+        box += actions
+        placeholder.replace_self(box)
+
+
+def _visit_cite_html(self: HTML5Translator, node: cite_box) -> None:
+    self.body.append(self.starttag(node, "details", CLASS="paper-cite") + "<summary>Cite this paper</summary>\n")
+
+
+def _depart_cite_html(self: HTML5Translator, node: cite_box) -> None:
+    self.body.append("</details>\n")
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def register(app: Sphinx) -> None:
+    """Nodes, directive and handlers; ``setup()`` calls this."""
+    skip = (_skip, None)
+    app.add_node(paper_cite, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_node(cite_box, html=(_visit_cite_html, _depart_cite_html), latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_directive("paper-header", PaperHeader)
+    app.connect("doctree-resolved", fill_citation)
