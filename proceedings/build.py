@@ -171,6 +171,19 @@ def _build_once(srcdir: Path, stage: Output, pdf: bool, jobs: str, excluded: set
     return written
 
 
+def _prune(srcdir: Path, stage: Output, excluded: set[str]) -> None:
+    """Remove what earlier builds wrote for papers that are gone or left out: Sphinx never deletes."""
+    for volume in volumes(srcdir):
+        kept = {f.name for f in paper_dirs(srcdir, volume)} - {p.split("/", 1)[1] for p in excluded
+                                                               if p.startswith(f"{volume}/")}
+        for folder in (stage.html / volume / "papers").glob("*/"):
+            if folder.is_dir() and folder.name not in kept and folder.name != "_images":
+                shutil.rmtree(folder)
+        for pdf in (stage.pdf / volume).glob("*.pdf"):
+            if pdf.stem not in kept:
+                pdf.unlink()
+
+
 def _publish(stage: Output, out: Output) -> None:
     """Swap the checked staging site in for the published one."""
     previous = out.root / ".previous-html"
@@ -197,6 +210,7 @@ def build(
         while True:
             try:
                 result.written = _build_once(srcdir, stage, pdf, jobs, set(result.excluded))
+                _prune(srcdir, stage, set(result.excluded))
                 break
             except BuildError as exc:
                 blamed = {paper: lines for paper, lines in exc.failures.items() if paper}

@@ -66,3 +66,17 @@ def test_cli_reports_the_failing_paper(mini_site: MiniSite, tmp_path: Path, caps
     assert main(["build", "--no-pdf", "--srcdir", str(mini_site.srcdir), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "vol/bad: 1 problem(s)" in err and "nothing published" in err
+
+
+def test_a_removed_paper_leaves_the_published_site(mini_site: MiniSite, tmp_path: Path) -> None:
+    _good(mini_site)
+    gone = mini_site.add_paper("gone", paper_text(title="Withdrawn Paper"))
+    out = Output(tmp_path / "build")
+    build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private")
+    assert (out.html / "vol" / "papers" / "gone" / "paper.html").is_file()
+    for path in sorted(gone.rglob("*"), reverse=True):
+        path.unlink()
+    gone.rmdir()
+    build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private")
+    assert not (out.html / "vol" / "papers" / "gone").exists()
+    assert "Withdrawn Paper" not in (out.html / "vol" / "papers" / "index.html").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.texescape import escape as tex
@@ -24,15 +25,15 @@ def _md_escape(text: str) -> str:
     return "".join("\\" + char if char in "\\`*_{}[]<>()#+-.!|$~" else char for char in text)
 
 
-def pdf_link(docname: str, pdf: str, built: bool = True) -> nodes.Element:
-    """A link from a page to a PDF that the PDF stage puts in the site's ``pdf/`` folder.
+def pdf_link(env: BuildEnvironment, pdf: str) -> nodes.Element:
+    """A link from the current page to a PDF that the PDF stage puts in the site's ``pdf/`` folder.
 
     In a build without PDFs (no TeX), the name stands without a link that would lead nowhere.
     """
     name = pdf.rsplit("/", 1)[-1]
-    if not built:
+    if not env.config.proceedings_pdf:
         return nodes.inline("", f"{name} (not built)", classes=["pdf-link"])
-    up = "../" * docname.count("/")
+    up = "../" * env.docname.count("/")
     return nodes.reference("", name, refuri=f"{up}pdf/{pdf}", classes=["pdf-link"])
 
 
@@ -156,7 +157,7 @@ class VolumeFrontMatter(_WorkshopDirective):
             return []
         volume = volume_of(self.env.docname)
         web = nodes.paragraph("", "The complete volume as one PDF: ")
-        web += pdf_link(self.env.docname, f"{volume}-proceedings.pdf", self.config.proceedings_pdf)
+        web += pdf_link(self.env, f"{volume}-proceedings.pdf")
         web += nodes.Text(". Each paper's page links to its own PDF.")
         editors = r" \\ ".join(tex(e) for e in w.editors)
         archival = "" if w.call_for_papers.archival else (

@@ -79,9 +79,9 @@ class PaperHeader(SphinxDirective):
         """This paper's PDF, the volume's, and where else the paper lives."""
         links = nodes.paragraph(classes=["paper-downloads"])
         links += nodes.Text("PDF: ")
-        links += pdf_link(self.env.docname, f"{volume}/{ident}.pdf")
+        links += pdf_link(self.env, f"{volume}/{ident}.pdf")
         links += nodes.Text(" · whole volume: ")
-        links += pdf_link(self.env.docname, f"{volume}-proceedings.pdf")
+        links += pdf_link(self.env, f"{volume}-proceedings.pdf")
         if paper.openreview:
             links += nodes.Text(" · ")
             links += nodes.reference("", "OpenReview", refuri=f"https://openreview.net/forum?id={paper.openreview}")

@@ -195,7 +195,7 @@ class VolumeDownloads(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         volume = volume_of(self.env.docname)
         line = nodes.paragraph("", "The whole volume: ", classes=["volume-downloads"])
-        line += pdf_link(self.env.docname, f"{volume}-proceedings.pdf")
+        line += pdf_link(self.env, f"{volume}-proceedings.pdf")
         line += nodes.Text(" (PDF) · ")
         up = "../" * self.env.docname.count("/")
         line += nodes.reference("", f"{volume}-proceedings.bib", refuri=up + volume_bib_path(volume))
