@@ -6,7 +6,8 @@ project = "AI for Peace"
 author = "The AI for Peace organizers"
 copyright = "2026, the authors of each contribution"
 
-extensions = ["proceedings.sphinxext"]
+# sphinx-mathjax-offline serves MathJax with the site: no third-party request from readers.
+extensions = ["proceedings.sphinxext", "sphinx-mathjax-offline"]
 root_doc = "index"
 exclude_patterns = ["_build", "**/README.md"]
 
