@@ -33,6 +33,18 @@ def page(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a submission's files (text or bytes) under ``folder``."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
 def pdf_text(path: Path, layout: bool = False) -> str:
     command = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout

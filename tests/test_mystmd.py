@@ -15,7 +15,7 @@ from proceedings.bibliography import namespace_citations
 from proceedings.model import paper_from_frontmatter
 from proceedings.mystmd import Converted, convert_package, find_main
 
-from conftest import DOCS, SHARED, MiniSite
+from conftest import DOCS, SHARED, MiniSite, write_files
 
 CORPUS = SHARED / "corpus" / "mystmd-papers"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
@@ -26,24 +26,13 @@ PNG = (  # a 1x1 PNG
 HEAD = "---\ntitle: T\n---\n\n"
 
 
-def package(folder: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder
-
-
 def convert(tmp_path: Path, body: str, keys: tuple[str, ...] = (), **files: str | bytes) -> Converted:
     """Convert a package whose main.md is ``body`` (titled unless it has front matter) beside ``files``.
 
     File names are keyword arguments, so ``__`` stands for ``/`` in them.
     """
     text = body if body.startswith("---\n") else HEAD + body
-    folder = package(tmp_path / "pkg", {"main.md": text, **{k.replace("__", "/"): v for k, v in files.items()}})
+    folder = write_files(tmp_path / "pkg", {"main.md": text, **{k.replace("__", "/"): v for k, v in files.items()}})
     return convert_package(folder, folder / "main.md", set(keys))
 
 
@@ -65,7 +54,7 @@ def outside_code(markdown: str) -> str:
 
 
 def test_find_main_prefers_paper_md_then_main_md(tmp_path: Path) -> None:
-    folder = package(tmp_path, {"main.md": HEAD, "paper.md": HEAD, "other.md": HEAD})
+    folder = write_files(tmp_path, {"main.md": HEAD, "paper.md": HEAD, "other.md": HEAD})
     assert find_main(folder) == folder / "paper.md"
     (folder / "paper.md").unlink()
     assert find_main(folder) == folder / "main.md"
@@ -73,20 +62,20 @@ def test_find_main_prefers_paper_md_then_main_md(tmp_path: Path) -> None:
 
 def test_find_main_reads_myst_yml_exports_article(tmp_path: Path) -> None:
     config = "version: 1\nproject:\n  exports:\n    - format: pdf\n      article: article.md\n"
-    folder = package(tmp_path, {"myst.yml": config, "article.md": "No front matter.\n", "x.md": HEAD})
+    folder = write_files(tmp_path, {"myst.yml": config, "article.md": "No front matter.\n", "x.md": HEAD})
     assert find_main(folder) == folder / "article.md"
 
 
 def test_find_main_refuses_an_article_outside_the_folder(tmp_path: Path) -> None:
-    package(tmp_path, {"secret.md": HEAD})
-    folder = package(tmp_path / "pkg", {"myst.yml": "project:\n  article: ../secret.md\n"})
+    write_files(tmp_path, {"secret.md": HEAD})
+    folder = write_files(tmp_path / "pkg", {"myst.yml": "project:\n  article: ../secret.md\n"})
     assert find_main(folder) is None
 
 
 def test_find_main_takes_the_single_titled_markdown_file(tmp_path: Path) -> None:
-    folder = package(tmp_path, {"01-paper.md": HEAD, "README.md": "# Read me\n"})
+    folder = write_files(tmp_path, {"01-paper.md": HEAD, "README.md": "# Read me\n"})
     assert find_main(folder) == folder / "01-paper.md"
-    package(folder, {"02-other.md": HEAD})
+    write_files(folder, {"02-other.md": HEAD})
     assert find_main(folder) is None
 
 
@@ -471,7 +460,7 @@ def test_literalinclude_reads_only_the_package(tmp_path: Path) -> None:
 
 
 def test_converting_writes_nothing(tmp_path: Path) -> None:
-    folder = package(tmp_path / "pkg", {"main.md": HEAD + "[@doi:10.1/x]\n", "myst.yml": MYST_YML, "a.png": PNG})
+    folder = write_files(tmp_path / "pkg", {"main.md": HEAD + "[@doi:10.1/x]\n", "myst.yml": MYST_YML, "a.png": PNG})
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*")}
     convert_package(folder, folder / "main.md", set())
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*")} == before

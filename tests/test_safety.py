@@ -31,7 +31,7 @@ from proceedings.safety import (
     strip_image_metadata,
 )
 
-from conftest import DOCS, MiniSite, paper_text
+from conftest import DOCS, MiniSite, paper_text, write_files
 
 Found = list[tuple[str, int | None, str]]
 P = "paper.md"
@@ -264,17 +264,6 @@ def test_what_the_real_build_lets_through_is_found(mini_site: MiniSite) -> None:
 
 
 
-def write(folder: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder
-
-
 def png_bytes(text: dict[str, str] | None = None, size: tuple[int, int] = (4, 3)) -> bytes:
     image = Image.new("RGB", size, (200, 30, 10))
     info = PngImagePlugin.PngInfo()
@@ -295,13 +284,15 @@ BIB_OK = "@book{known, author = {Doe, Jane}, title = {A Book}, publisher = {P}, 
 
 
 def test_a_clean_package_passes(tmp_path: Path) -> None:
-    write(tmp_path, {"paper.md": paper_text(body="![p](figures/p.png)"), "refs.bib": BIB_OK, "myst.yml": "version: 1\n",
-                     "figures/p.png": png_bytes(), "figures/d.svg": SVG_OK, "README.txt": "Notes.\n"})
+    write_files(tmp_path, {
+        "paper.md": paper_text(body="![p](figures/p.png)"), "refs.bib": BIB_OK, "myst.yml": "version: 1\n",
+        "figures/p.png": png_bytes(), "figures/d.svg": SVG_OK, "README.txt": "Notes.\n",
+    })
     assert found(scan_package(tmp_path)) == []
 
 
 def test_symlink_pointing_outside(tmp_path: Path) -> None:
-    write(tmp_path, {"paper.md": "Text.\n"})
+    write_files(tmp_path, {"paper.md": "Text.\n"})
     (tmp_path / "data.txt").symlink_to("/etc/passwd")
     (tmp_path / "figures").symlink_to(tmp_path.parent)
     assert found(scan_package(tmp_path)) == [("data.txt", None, "file:symlink"), ("figures", None, "file:symlink")]
@@ -313,47 +304,47 @@ def test_fifo_is_refused(tmp_path: Path) -> None:
 
 
 def test_latin1_paper(tmp_path: Path) -> None:
-    write(tmp_path, {"paper.md": "# Title\n\nCaf\u00e9 com leite.\n".encode("latin-1")})
+    write_files(tmp_path, {"paper.md": "# Title\n\nCaf\u00e9 com leite.\n".encode("latin-1")})
     threats = scan_package(tmp_path)
     assert found(threats) == [("paper.md", 3, "file:not-utf8")]
     assert "0xe9" in threats[0].message
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
-    write(tmp_path, {"paper.md": "Text.\n", "figures/big.png": b"\x00" * 200})
+    write_files(tmp_path, {"paper.md": "Text.\n", "figures/big.png": b"\x00" * 200})
     limits = Limits(max_file_bytes=100)
     assert found(scan_package(tmp_path, limits)) == [("figures/big.png", None, "file:too-large")]
 
 
 def test_package_over_the_size_limit(tmp_path: Path) -> None:
-    write(tmp_path, {"paper.md": "x" * 60, "refs.bib": "y" * 60})
+    write_files(tmp_path, {"paper.md": "x" * 60, "refs.bib": "y" * 60})
     assert found(scan_package(tmp_path, Limits(max_package_bytes=100))) == [(".", None, "package:too-large")]
 
 
 def test_package_with_too_many_files(tmp_path: Path) -> None:
-    write(tmp_path, {f"f{n}.txt": "x" for n in range(4)})
+    write_files(tmp_path, {f"f{n}.txt": "x" for n in range(4)})
     assert found(scan_package(tmp_path, Limits(max_files=3))) == [(".", None, "package:too-large")]
 
 
 def test_rst_file_would_be_a_page(tmp_path: Path) -> None:
-    write(tmp_path, {"paper.md": "Text.\n", "extra.rst": ":orphan:\n\n.. raw:: html\n\n   <script>x</script>\n"})
+    write_files(tmp_path, {"paper.md": "Text.\n", "extra.rst": ":orphan:\n\n.. raw:: html\n\n   <script>x</script>\n"})
     assert found(scan_package(tmp_path)) == [("extra.rst", None, "file:source")]
 
 
 def test_markdown_in_a_subfolder_keeps_its_lines(tmp_path: Path) -> None:
-    write(tmp_path, {"sections/appendix.md": "---\norphan: true\n---\n\n# Appendix\n\n<iframe src=x>\n"})
+    write_files(tmp_path, {"sections/appendix.md": "---\norphan: true\n---\n\n# Appendix\n\n<iframe src=x>\n"})
     assert found(scan_package(tmp_path)) == [("sections/appendix.md", 7, "raw-html")]
 
 
 def test_bib_url_with_script_scheme(tmp_path: Path) -> None:
     bib = BIB_OK + "\n@misc{evil, title = {T}, year = {2020},\n  url = {JavaScript:alert(2)}}\n"
-    write(tmp_path, {"refs.bib": bib})
+    write_files(tmp_path, {"refs.bib": bib})
     assert found(scan_package(tmp_path)) == [("refs.bib", 4, "target:scheme")]
 
 
 def test_bib_url_hidden_in_a_string_macro(tmp_path: Path) -> None:
     bib = '@string{home = "java" # "script:alert(3)"}\n\n@misc{evil, title = {T}, year = {2020}, url = home}\n'
-    write(tmp_path, {"refs.bib": bib})
+    write_files(tmp_path, {"refs.bib": bib})
     assert found(scan_package(tmp_path)) == [("refs.bib", 3, "target:scheme")]
 
 
@@ -363,7 +354,7 @@ def test_svg_with_script(tmp_path: Path) -> None:
            '  <a href="javascript:alert(3)"><text>x</text></a>\n'
            '  <image href="../../../secret.png"/>\n'
            '  <set attributeName="href" to="javascript:alert(4)"/>\n</svg>\n')
-    write(tmp_path, {"figures/plot.svg": svg})
+    write_files(tmp_path, {"figures/plot.svg": svg})
     assert found(scan_package(tmp_path)) == [
         ("figures/plot.svg", 1, "svg:script"),
         ("figures/plot.svg", 3, "svg:script"),
@@ -574,7 +565,7 @@ def test_svg_metadata_and_comments_are_stripped(tmp_path: Path) -> None:
         "  <style><![CDATA[ /* <!-- kept --> */ rect { fill: red; } ]]></style>\n"
         '  <rect width="1" height="1"/>\n</svg>\n'
     )
-    path = write(tmp_path, {"d.svg": svg}) / "d.svg"
+    path = write_files(tmp_path, {"d.svg": svg}) / "d.svg"
     assert strip_image_metadata(path) is True
     text = path.read_text(encoding="utf-8")
     assert "Jane" not in text and "metadata" not in text
@@ -582,12 +573,12 @@ def test_svg_metadata_and_comments_are_stripped(tmp_path: Path) -> None:
 
 
 def test_images_without_metadata_are_left_alone(tmp_path: Path) -> None:
-    write(tmp_path, {"a.png": png_bytes(), "b.gif": b"GIF89a" + bytes(20)})
+    write_files(tmp_path, {"a.png": png_bytes(), "b.gif": b"GIF89a" + bytes(20)})
     assert strip_image_metadata(tmp_path / "a.png") is False
     assert strip_image_metadata(tmp_path / "b.gif") is False
 
 
 def test_broken_png_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path, {"a.png": png_bytes()[:40]}) / "a.png"
+    path = write_files(tmp_path, {"a.png": png_bytes()[:40]}) / "a.png"
     with pytest.raises(ValueError, match="PNG"):
         strip_image_metadata(path)
