@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pdfs import tiny_pdf
+from pybtex.database import parse_file
 from pypdf import PdfReader
 
 from proceedings.build import Output, build
@@ -85,7 +86,8 @@ def test_every_paper_starts_on_a_right_hand_page(volume: tuple[MiniSite, Output]
         assert last >= first
 
 
-def test_page_ranges_agree_in_contents_stamps_and_paper_pdfs(volume: tuple[MiniSite, Output]) -> None:
+def test_page_ranges_agree_in_contents_stamps_paper_pdfs_meta_tags_and_bibtex(volume: tuple[MiniSite, Output]) -> None:
+    """The one page range of each paper, as the contents, stamp, PDF, meta tags and BibTeX give it."""
     _, out = volume
     pages = _pages(out)
     volume_pages = _volume(out)
@@ -100,6 +102,12 @@ def test_page_ranges_agree_in_contents_stamps_and_paper_pdfs(volume: tuple[MiniS
             assert f"AI for Peace Workshop at ICLR 2026 \u00b7 pages {first}\u2013{last}" in first_page, ident
         if ident in AUTHORS:
             assert re.search(re.escape(f"Paper by {AUTHORS[ident]}") + rf" {first}\b", contents), ident
+        html = page(out.html / "vol" / "papers" / ident / "paper.html")
+        meta = {name: html.find("meta", attrs={"name": name}) for name in ("citation_firstpage", "citation_lastpage")}
+        assert [tag["content"] for tag in meta.values() if tag] == [str(first), str(last)], ident
+        bib = parse_file(out.html / "vol" / "papers" / ident / f"{ident}.bib").entries
+        (entry,) = bib.values()
+        assert entry.fields["pages"] == (str(first) if first == last else f"{first}--{last}"), ident
 
 
 def test_author_index_sorts_names_with_their_base_letters(volume: tuple[MiniSite, Output]) -> None:
