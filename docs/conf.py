@@ -6,8 +6,7 @@ project = "AI for Peace"
 author = "The AI for Peace organizers"
 copyright = "2026, the authors of each contribution"
 
-# sphinx-mathjax-offline serves MathJax with the site: no third-party request from readers.
-extensions = ["proceedings.sphinxext", "sphinx-mathjax-offline"]
+extensions = ["proceedings.sphinxext"]
 root_doc = "index"
 exclude_patterns = ["_build", "**/README.md"]
 

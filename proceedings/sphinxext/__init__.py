@@ -19,7 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from proceedings.sphinxext import events, header, indexes, metadata, nodes
+from proceedings.sphinxext import events, header, indexes, mathjax, metadata, nodes
 from proceedings.sphinxext.bibcache import CachedBibtexDomain
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
@@ -53,6 +53,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", events.fill_paper_lists)
     app.connect("doctree-resolved", events.fill_author_index)
     app.connect("config-inited", events.add_static_files)
+    app.connect("config-inited", mathjax.use_local_mathjax)
+    app.connect("build-finished", mathjax.copy_mathjax)
     app.add_css_file("proceedings.css")
     header.register(app)
     indexes.register(app)
