@@ -79,7 +79,7 @@ class MiniSite:
     def sphinx(self, builder: str = "html", jobs: str = "1", out: Path | None = None) -> SphinxRun:
         out = out or self.srcdir.parent / f"out-{builder}"
         result = subprocess.run(
-            [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "-j", jobs,
+            [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "--no-color", "-j", jobs,
              "-d", str(out.parent / f"{out.name}-doctrees"), str(self.srcdir), str(out)],
             capture_output=True, text=True, check=False,
         )
