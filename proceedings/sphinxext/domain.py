@@ -19,7 +19,7 @@ class ProceedingsDomain(Domain):
     label = "Proceedings"
     data_version = 2
     initial_data: ClassVar[dict[str, Any]] = {
-        "papers": {}, "bibfiles": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {},
+        "papers": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {}, "navigation": {},
     }
 
     @property
@@ -28,9 +28,9 @@ class ProceedingsDomain(Domain):
         return self.data["papers"]
 
     @property
-    def bibfiles(self) -> dict[str, str]:
-        """The namespaced ``.bib`` derived for each paper docname (set on every build)."""
-        return self.data["bibfiles"]
+    def navigation(self) -> dict[str, str]:
+        """Every page's title when the site was last written: a change rewrites every sidebar."""
+        return self.data.setdefault("navigation", {})
 
     @property
     def pages(self) -> dict[str, tuple[int, int]]:

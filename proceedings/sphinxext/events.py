@@ -241,8 +241,9 @@ def refresh_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """
     navigation = {docname: env.titles[docname].astext() for docname in env.found_docs if docname in env.titles}
     domain = _domain(env)
-    if domain.data.get("navigation") == navigation:
+    if domain.navigation == navigation:
         return []
-    first_build = "navigation" not in domain.data
-    domain.data["navigation"] = navigation
+    first_build = not domain.navigation
+    domain.navigation.clear()
+    domain.navigation.update(navigation)
     return [] if first_build else sorted(env.found_docs)
