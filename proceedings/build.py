@@ -142,9 +142,17 @@ def _papers(srcdir: Path, volume: str, skip: set[str]) -> dict[str, Paper]:
     return papers
 
 
+def _reproducible_dates(srcdir: Path) -> None:
+    """Date generated files by the sources, not the clock: an unchanged source tree then yields
+    byte-identical figures (rsvg-convert) and latexmk finds nothing to run again."""
+    newest = max((p.stat().st_mtime for p in srcdir.rglob("*") if p.is_file()), default=0)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(newest)))
+
+
 def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = ()) -> list[Path]:
     """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
     skip = set(excluded)
+    _reproducible_dates(srcdir)
     _sphinx("latex", srcdir, out, out.latex, jobs, skip)
     written = []
     pages: dict[str, dict[str, list[int]]] = {}

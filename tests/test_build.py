@@ -9,7 +9,7 @@ import pytest
 from proceedings.build import BuildError, Output, build
 from proceedings.cli import main
 
-from conftest import MiniSite, paper_text
+from conftest import DOCS, MiniSite, paper_text
 
 BIB = "@book{known, author = {Doe, Jane}, title = {A Known Book}, publisher = {P}, year = {2020}}\n"
 
@@ -80,3 +80,16 @@ def test_a_removed_paper_leaves_the_published_site(mini_site: MiniSite, tmp_path
     build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private")
     assert not (out.html / "vol" / "papers" / "gone").exists()
     assert "Withdrawn Paper" not in (out.html / "vol" / "papers" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_with_no_change_runs_no_latex(mini_site: MiniSite, tmp_path: Path) -> None:
+    """SVG figures are converted again on every LaTeX build; their bytes must not change."""
+    svg = (DOCS / "iclr2026" / "papers" / "ex01-dual-use-audit" / "figure.svg").read_text(encoding="utf-8")
+    body = "```{figure} figure.svg\n:alt: A chart\n\nA caption.\n```\n"
+    mini_site.add_paper("fig", paper_text(title="With a Figure", body=body), files={"figure.svg": svg})
+    out = Output(tmp_path / "build")
+    build(mini_site.srcdir, out, private=tmp_path / "private")
+    volume = out.latex / "vol-proceedings.pdf"
+    compiled = volume.stat().st_mtime_ns
+    build(mini_site.srcdir, out, private=tmp_path / "private")
+    assert volume.stat().st_mtime_ns == compiled
