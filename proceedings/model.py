@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,10 @@ class Workshop(_Strict):
         return f"Proceedings of the {self.short_name}"
 
 
+# libyaml's safe loader where PyYAML was built with it: front matter is read for every paper.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str, int]:
     """Split a MyST file into its YAML front matter, its body and the body's first line."""
     if not text.startswith("---\n"):
@@ -206,7 +211,7 @@ def split_frontmatter(text: str) -> tuple[dict[str, Any], str, int]:
     if end < 0:
         raise MetadataError("front matter", "the front matter block is not closed by '---'")
     try:
-        data = yaml.safe_load(text[4:end]) or {}
+        data = yaml.load(text[4:end], Loader=_SafeLoader) or {}
     except yaml.YAMLError as exc:
         raise MetadataError("front matter", f"invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -230,9 +235,14 @@ def paper_from_frontmatter(data: dict[str, Any]) -> Paper:
 
 
 def load_workshop(path: Path) -> Workshop:
-    """Read an edition's ``workshop.yml``."""
+    """Read an edition's ``workshop.yml`` (once per version of the file: every paper needs it)."""
+    return _load_workshop(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _load_workshop(path: Path, mtime_ns: int) -> Workshop:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
         return Workshop.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc) from None

@@ -20,7 +20,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from proceedings.sphinxext import events, header, indexes, mathjax, metadata, nodes
-from proceedings.sphinxext.bibcache import CachedBibtexDomain
+from proceedings.sphinxext.bibcache import CachedBibtexDomain, cache_pybtex_plugins
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
@@ -32,6 +32,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_domain(CachedBibtexDomain, override=True)
+    cache_pybtex_plugins()
     app.setup_extension("sphinxcontrib.rsvgconverter")
     app.add_domain(ProceedingsDomain)
     nodes.register(app)

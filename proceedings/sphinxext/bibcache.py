@@ -12,12 +12,25 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, ClassVar
 
+import pybtex.plugin
 from pybtex.richtext import Tag
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
-__all__ = ["CachedBibtexDomain"]
+__all__ = ["CachedBibtexDomain", "cache_pybtex_plugins"]
+
+
+def cache_pybtex_plugins() -> None:
+    """Look each pybtex plugin up once per process.
+
+    ``pybtex.plugin.find_plugin`` scans every installed package's entry points on each
+    call, and sphinxcontrib-bibtex calls it for every citation it resolves and every
+    bibliography it formats: measured at 50 papers, 704 calls took 10.6 s of a 36 s build.
+    """
+    if not hasattr(pybtex.plugin.find_plugin, "cache_info"):
+        pybtex.plugin.find_plugin = cache(pybtex.plugin.find_plugin)
 
 
 class CachedBibtexDomain(BibtexDomain):
