@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -157,8 +158,6 @@ def from_openreview(export: Path, venue_id: str, pdf_dir: Path | None) -> Iterat
 
 def fetch_openreview(venue_id: str) -> list[Any]:
     """Accepted notes of a venue from the live API; credentials from OPENREVIEW_USERNAME/PASSWORD."""
-    import os
-
     from openreview.api import OpenReviewClient
 
     client = OpenReviewClient(
