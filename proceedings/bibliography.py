@@ -19,15 +19,28 @@ import pybtex.errors
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import Parser
 from pybtex.database.output.bibtex import Writer as BibtexWriter
+from pybtex.plugin import find_plugin
 from pybtex.scanner import PybtexError
+from pybtex.style.template import FieldIsMissing
 
-__all__ = ["BibProblem", "BibReport", "namespace_bibfiles", "namespace_citations", "namespaced_key"]
+__all__ = [
+    "BibProblem",
+    "BibReport",
+    "downgrade_incomplete_entries",
+    "namespace_bibfiles",
+    "namespace_citations",
+    "namespaced_key",
+    "tidy_links",
+]
 
 _CITE_ROLE = re.compile(r"(\{(?:foot)?cite(?::[a-z]+)?\}`)([^`]*)(`)")
 _ENTRY_START = re.compile(r"^[ \t]*@", re.MULTILINE)
 _STRING = re.compile(r"\s*@\s*string\b", re.IGNORECASE)
 _NOT_ENTRY = re.compile(r"\s*@\s*(string|comment|preamble)\b", re.IGNORECASE)
 _ENTRY_KEY = re.compile(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)")
+_LINK = re.compile(r"(\\url\{|\burl\s*=\s*[{\"])([^{}\"]*)")
+_STRAY = "()<>[] \t"
+_ENTRY_TYPE = re.compile(r"(\s*@\s*)(\w+)")
 _TARGET_SEPARATOR = re.compile(r",(?![^{]*\})")
 _TARGET = re.compile(r"^(\s*(?:\{[^}]*\})?\s*)([^{}\s]+)(\s*(?:\{[^}]*\})?\s*)$")
 
@@ -155,3 +168,54 @@ def _namespace(sources: list[Path], target: Path, paper_id: str) -> BibReport:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(new, encoding="utf-8")
     return report
+
+
+def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:
+    """Entries lacking a field their type requires in ``style`` become ``@misc``, with a line each.
+
+    mystmd renders such entries; the pybtex style that the build uses stops at the first
+    missing field. ``@misc`` requires nothing, so the reference still shows what it has.
+    Entries that do not parse are left as they are: the build reports them.
+    """
+    formatter = find_plugin("pybtex.style.formatting", style)()
+    strings = "".join(block for _, block in _entries(text) if _STRING.match(block))
+    out, notes, end = [], [], 0
+    for line, block in _entries(text):
+        if _NOT_ENTRY.match(block):
+            continue
+        parser = Parser(encoding="utf-8")
+        try:
+            with _strict():
+                parser.parse_string(strings + block)
+            for key, entry in parser.data.entries.items():
+                formatter.format_entry(key, entry)
+        except FieldIsMissing as exc:
+            start = text.index(block, end)
+            kind = _ENTRY_TYPE.match(block)
+            if kind is None:
+                continue
+            out.append(text[end:start] + kind.group(1) + "misc" + block[kind.end():])
+            end = start + len(block)
+            notes.append(f"{file}:{line}: {exc}: the {kind.group(2)} is published as @misc")
+        except PybtexError:
+            continue
+    return "".join(out) + text[end:], notes
+
+
+def tidy_links(text: str, file: str) -> tuple[str, list[str]]:
+    """Links (``url`` fields, ``\\url{}``) wrapped in stray brackets or spaces, trimmed, with a line each.
+
+    A typo such as ``\\url{(https://...}`` otherwise becomes a link with no target.
+    """
+    notes = []
+
+    def trim(match: re.Match[str]) -> str:
+        link = match.group(2)
+        trimmed = link.strip(_STRAY)
+        if trimmed == link or not re.match(r"https?://", trimmed):
+            return match.group(0)
+        line = text.count("\n", 0, match.start()) + 1
+        notes.append(f"{file}:{line}: link {link!r} trimmed to {trimmed!r}")
+        return match.group(1) + trimmed
+
+    return _LINK.sub(trim, text), notes

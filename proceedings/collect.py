@@ -31,6 +31,7 @@ import yaml
 from pydantic import ValidationError
 
 from proceedings import mystmd, safety
+from proceedings.bibliography import downgrade_incomplete_entries, tidy_links
 from proceedings.model import MetadataError, Paper, Presentation, paper_from_frontmatter
 from proceedings.pdf import pdf_text, strip_pdf_metadata
 
@@ -223,7 +224,14 @@ def from_package(package: Path, workdir: Path) -> Submission:
     # from the package's own files only: that converted text is scanned, with every other file.
     threats = [t for t in safety.scan_package(folder) if not t.file.endswith(".md") or t.field.startswith("file:")]
     bib_files = sorted(folder.glob("*.bib"))
-    bib = "\n".join(path.read_text(encoding="utf-8") for path in bib_files) if not threats else ""
+    bib_notes: list[str] = []
+    bib_texts = []
+    for path in bib_files if not threats else []:
+        text, trimmed = tidy_links(path.read_text(encoding="utf-8"), path.name)
+        text, downgraded = downgrade_incomplete_entries(text, path.name)
+        bib_texts.append(text)
+        bib_notes += trimmed + downgraded
+    bib = "\n".join(bib_texts)
     keys = set(re.findall(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", bib))
     converted = mystmd.convert_package(folder, main, keys) if not threats else None
     notes: list[str] = []
@@ -231,7 +239,6 @@ def from_package(package: Path, workdir: Path) -> Submission:
         converted.body, notes = _escape_html(converted.body, f"{main.name} (converted)")
         threats += [t for t in safety.scan_markdown(converted.body, f"{main.name} (converted)")
                     if t.field != "directive:literalinclude"]
-        threats += _missing_listings(converted.body, folder, main.name)
     if threats or converted is None:
         raise SubmissionError(_threat_text(threats))
     frontmatter = dict(converted.frontmatter)
@@ -247,7 +254,7 @@ def from_package(package: Path, workdir: Path) -> Submission:
             files[relative] = path.read_bytes()
     submission = Submission(
         paper_id, str(package), frontmatter, converted.body, bib + converted.extra_bib, files,
-        notes=[*converted.notes, *notes, *(f"not converted: {p}" for p in converted.problems)],
+        notes=[*converted.notes, *notes, *bib_notes, *(f"not converted: {p}" for p in converted.problems)],
     )
     return submission
 
@@ -261,15 +268,6 @@ def _escape_html(body: str, file: str) -> tuple[str, list[str]]:
         lines[line - 1] = _HTML_TAG.sub(lambda m: "\\" + m.group(0), text)
         notes.append(f"{file}:{line}: raw HTML shown as text")
     return "\n".join(lines), notes
-
-
-def _missing_listings(body: str, folder: Path, main: str) -> list[Any]:
-    """Listings that the paper includes but the package does not hold."""
-    return [
-        safety.Threat(main, None, "directive:literalinclude", f"{{literalinclude}} {name}: not in the package")
-        for name in sorted(set(_LISTING.findall(body)))
-        if not (folder / name).is_file()
-    ]
 
 
 def _threat_text(threats: Iterable[Any]) -> str:

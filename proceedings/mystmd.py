@@ -619,7 +619,8 @@ def _package_path(fence: _Fence, reference: str, ctx: _Context, what: str) -> st
             ctx.note(where, f"image {reference!r} has no extension; {found.name!r} is used")
             target = found
     if not target.is_file():
-        ctx.problem(where, f"{what} {reference!r} is not in the package")
+        stand_in = "; a placeholder listing stands in" if what == "included file" else ""
+        ctx.problem(where, f"{what} {reference!r} is not in the package{stand_in}")
     return target.relative_to(ctx.folder).as_posix().replace(" ", "\\ ")
 
 
@@ -689,12 +690,25 @@ def _figure(fence: _Fence, ctx: _Context) -> list[_Node]:
     return [fence]
 
 
+def _missing_listing(fence: _Fence, name: str) -> list[_Node]:
+    """A listing whose file the package lacks: a stand-in keeps its caption, number and label."""
+    at = fence.opener
+    kept = [(key, value) for key, value in fence.options if key in ("caption", "name")]
+    if not any(key == "caption" for key, _ in kept):
+        kept.insert(0, ("caption", name))
+    text = f"[{name} was not in the camera-ready package]"
+    return [_Fence(at, fence.indent, fence.marker, "code-block", "text", kept, [_Line(text, at.file, at.number)])]
+
+
 def _file_option(fence: _Fence, ctx: _Context) -> list[_Node]:
     """``literalinclude`` and ``:file:`` options read files: only the package's own."""
     if fence.name == "literalinclude":
         path = _package_path(fence, fence.argument, ctx, "included file")
         if path is None:
             return []
+        name = path.replace("\\ ", " ")
+        if not (ctx.folder / name).is_file():
+            return _missing_listing(fence, name)
         fence.argument = path
     for key, value in list(fence.options):
         if key == "url":
@@ -851,6 +865,11 @@ def _convert_fence(fence: _Fence, ctx: _Context) -> list[_Node]:
         return [fence] if path else []
     if fence.name == "table":
         return _html_table(fence, ctx)
+    if fence.name == "raw" and fence.argument.split()[:1] in (["latex"], ["tex"], ["typst"]):
+        # mystmd shows these only in its PDF exports; raw LaTeX is not accepted in ours.
+        ctx.problem(fence.opener.at(), f"{{raw}} {fence.argument.split()[0]} block ({len(fence.body)} lines) "
+                    "left out: raw LaTeX or Typst is not accepted, and the web page never showed it")
+        return []
     if fence.name in ("literalinclude", "csv-table", "raw"):
         return _file_option(fence, ctx)
     return [fence]
@@ -1156,7 +1175,8 @@ def _acknowledgments(front: dict[str, Any], raw: str, file: str, ctx: _Context) 
 
 def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
     """Convert one mystmd paper package; only reads files inside ``folder``."""
-    folder, main = folder.absolute(), main.absolute()
+    # Normalised, not resolved: ``_inside`` compares normalised paths and refuses symlinks itself.
+    folder, main = Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(main.absolute()))
     ctx = _Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys})
     project = _project(folder, ctx)
     front, nodes, raw = _read_nodes(main, ctx)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pybtex.database import parse_file
 
-from proceedings.bibliography import namespace_bibfiles, namespace_citations
+from proceedings.bibliography import downgrade_incomplete_entries, namespace_bibfiles, namespace_citations, tidy_links
 
 
 def test_every_cite_role_form_is_namespaced() -> None:
@@ -74,3 +74,27 @@ def test_non_utf8_bib_is_reported(tmp_path: Path) -> None:
     source.write_bytes("@misc{k, title = {Caf\xe9}}".encode("latin-1"))
     report = namespace_bibfiles([source], tmp_path / "o.bib", "p")
     assert report.keys == [] and "not UTF-8" in report.problems[0].message
+
+
+def test_entries_missing_a_required_field_become_misc_and_are_reported() -> None:
+    text = (
+        "@string{ietf = {IETF}}\n"
+        "@techreport{rfc, author = {Lonvick, Chris}, title = {SSH}, year = {2006}, publisher = ietf}\n"
+        "@article{ok, author = {Doe, Jane}, title = {T}, journal = {J}, year = {2020}}\n"
+        "@inproceedings{noproc, author = {Roe, Rick}, title = {U}, year = {2021}}\n"
+        "@article{broken, author = {A, B, C, D}, title = {V}}\n"
+    )
+    fixed, notes = downgrade_incomplete_entries(text, "refs.bib")
+    assert notes == [
+        "refs.bib:2: missing institution in rfc: the techreport is published as @misc",
+        "refs.bib:4: missing booktitle in noproc: the inproceedings is published as @misc",
+    ]
+    assert fixed == text.replace("@techreport{rfc", "@misc{rfc").replace("@inproceedings{noproc", "@misc{noproc")
+
+
+def test_links_in_stray_brackets_are_trimmed_and_reported() -> None:
+    text = 'howpublished = "\\url{(https://a.org/x}",\nurl = { https://b.org/y },\nurl = {https://c.org/z}\n'
+    fixed, notes = tidy_links(text, "refs.bib")
+    assert fixed == 'howpublished = "\\url{https://a.org/x}",\nurl = {https://b.org/y},\nurl = {https://c.org/z}\n'
+    assert notes == ["refs.bib:1: link '(https://a.org/x' trimmed to 'https://a.org/x'",
+                     "refs.bib:2: link ' https://b.org/y ' trimmed to 'https://b.org/y'"]

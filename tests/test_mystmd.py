@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
 from proceedings.bibliography import namespace_citations
+from proceedings.collect import Overrides, Status, collect, from_package, slug
 from proceedings.model import paper_from_frontmatter
 from proceedings.mystmd import Converted, convert_package, find_main
 
@@ -459,6 +460,26 @@ def test_literalinclude_reads_only_the_package(tmp_path: Path) -> None:
     assert result.problems == ["main.md:12: included file '/etc/passwd' refused: absolute paths are not allowed"]
 
 
+def test_a_listing_missing_from_the_package_gets_a_numbered_stand_in(tmp_path: Path) -> None:
+    body = "```{literalinclude} code/gone.toml\n:label: lst:gone\n:caption: The manifest\n:lines: 1-3\n```\n"
+    result = convert(tmp_path, body)
+    assert result.body == (
+        "```{code-block} text\n:name: lst:gone\n:caption: The manifest\n"
+        "[code/gone.toml was not in the camera-ready package]\n```\n"
+    )
+    assert result.problems == [
+        "main.md:5: included file 'code/gone.toml' is not in the package; a placeholder listing stands in"
+    ]
+
+
+def test_raw_latex_is_left_out_and_raw_html_is_left_for_the_safety_check(tmp_path: Path) -> None:
+    body = "```{raw} latex\n\\input{/etc/passwd}\n```\n\n```{raw} html\n<b>x</b>\n```\n"
+    result = convert(tmp_path, body)
+    assert "passwd" not in result.body and "```{raw} html\n<b>x</b>\n```" in result.body
+    assert result.problems == ["main.md:5: {raw} latex block (1 lines) left out: raw LaTeX or Typst is not "
+                               "accepted, and the web page never showed it"]
+
+
 def test_converting_writes_nothing(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "pkg", {"main.md": HEAD + "[@doi:10.1/x]\n", "myst.yml": MYST_YML, "a.png": PNG})
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*")}
@@ -522,37 +543,27 @@ def test_a_converted_package_builds_without_warnings(tmp_path: Path, mini_site: 
 
 CORPUS_PAPERS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
 
-# Warnings the papers themselves cause, which no conversion should hide.
-EXPECTED_WARNINGS: dict[str, list[str]] = {
-    # Two entries lack a field their BibTeX type requires (a techreport's institution,
-    # an inproceedings' booktitle); mystmd does not check, pybtex's style does.
-    "jpr-software-defined-hpc": [
-        "missing institution in jpr-software-defined-hpc:Lonvick2006 [bibtex.missing_field]",
-        "missing booktitle in jpr-software-defined-hpc:osti_mpifileutils [bibtex.missing_field]",
-    ],
-    # The package lacks the files its three listings include (code/ml-example/ and
-    # example.lock), so the listings and the references to them are missing.
-    "matthew_feickert": [
-        "Include file '<src>/vol/papers/matthew_feickert/code/ml-example/pixi.toml' not found or reading it failed "
-        "[docutils]",
-        "Include file '<src>/vol/papers/matthew_feickert/code/ml-example/pixi.toml' not found or reading it failed "
-        "[docutils]",
-        "Include file '<src>/vol/papers/matthew_feickert/example.lock' not found or reading it failed [docutils]",
-        "Include file '<src>/vol/papers/matthew_feickert/code/ml-example/Dockerfile' not found or reading it failed "
-        "[docutils]",
-        "undefined label: 'pixi-ml-example-workspace' [ref.numref]",
-        "undefined label: 'pixi-ml-example-workspace' [ref.numref]",
-        "undefined label: 'example-pixi-lockfile' [ref.numref]",
-        "undefined label: 'example-pixi-dockerfile' [ref.numref]",
-    ],
-}
-# What each conversion reports it could not do, and how many DOI-only entries it adds.
+# What each paper reports it could not use as given: conversions, stand-ins and repaired .bib entries.
 EXPECTED_PROBLEMS: dict[str, list[str]] = {
+    "jpr-software-defined-hpc": [
+        "main.bib:1: missing institution in Lonvick2006: the techreport is published as @misc",
+        "main.bib:312: missing booktitle in osti_mpifileutils: the inproceedings is published as @misc",
+    ],
     "matthew_feickert": [
-        "pixi.md:36: included file 'code/ml-example/pixi.toml' is not in the package",
-        "pixi.md:44: included file 'code/ml-example/pixi.toml' is not in the package",
-        "pixi.md:192: included file 'example.lock' is not in the package",
-        "linux-containers.md:14: included file 'code/ml-example/Dockerfile' is not in the package",
+        "mybib.bib:89: link '(https://www.anaconda.com/docs/tools/working-with-conda/reference/default-channels' "
+        "trimmed to 'https://www.anaconda.com/docs/tools/working-with-conda/reference/default-channels'",
+        "not converted: pixi.md:36: included file 'code/ml-example/pixi.toml' is not in the package; "
+        "a placeholder listing stands in",
+        "not converted: pixi.md:44: included file 'code/ml-example/pixi.toml' is not in the package; "
+        "a placeholder listing stands in",
+        "not converted: pixi.md:192: included file 'example.lock' is not in the package; "
+        "a placeholder listing stands in",
+        "not converted: linux-containers.md:14: included file 'code/ml-example/Dockerfile' is not in the package; "
+        "a placeholder listing stands in",
+    ],
+    "myst_template": [
+        "not converted: main.md:248: {raw} latex block (16 lines) left out: raw LaTeX or Typst is not accepted, "
+        "and the web page never showed it",
     ],
 }
 EXPECTED_DOI_ENTRIES = {"drivendata": 46, "jpr-software-defined-hpc": 0, "matthew_feickert": 0, "myst_template": 0}
@@ -563,31 +574,24 @@ def bib_keys_of(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("name", CORPUS_PAPERS)
-def test_corpus_paper_converts_and_builds(name: str, mini_site: MiniSite) -> None:
+def test_corpus_paper_collects_and_builds(name: str, mini_site: MiniSite, tmp_path: Path) -> None:
+    """Each real paper goes through the organizers' path: collected from its package, then built strictly."""
     folder = CORPUS / name
-    main = find_main(folder)
-    assert main is not None
-    bib = "\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.bib")))
-    keys = bib_keys_of(bib)
-    converted = convert_package(folder, main, keys)
+    keys = bib_keys_of("\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.bib"))))
+    overrides = Overrides(defaults={"track": "Tiny papers"}, papers={slug(name): {"funding": "Test funding."}})
+    [outcome] = collect([from_package(folder, tmp_path)], mini_site.srcdir / "vol", tmp_path / "private", overrides)
 
-    assert converted.problems == EXPECTED_PROBLEMS.get(name, [])
-    assert converted.extra_bib.count("@misc{") == EXPECTED_DOI_ENTRIES.get(name, 0)
-    prose = outside_code(converted.body)
+    assert outcome.status == Status.collected, outcome.messages
+    reported = [m for m in outcome.messages if m.startswith("not converted: ") or re.match(r"[\w.-]+\.bib:\d+: ", m)]
+    assert reported == EXPECTED_PROBLEMS.get(name, [])
+    collected = mini_site.papers / slug(name)
+    assert (collected / "paper.bib").read_text(encoding="utf-8").count("@misc{") >= EXPECTED_DOI_ENTRIES[name]
+    prose = outside_code(collected.joinpath("paper.md").read_text(encoding="utf-8").split("\n---\n", 1)[1])
     assert "[@" not in prose
     assert not [k for k in keys if re.search(rf"(?<![^\s(\[])@{re.escape(k)}(?![\w:.#$%&+/~-]*\w)", prose)]
-    paper_from_frontmatter({**converted.frontmatter, "track": "Tiny papers", "funding": "Test funding."})
 
-    paper_dir = mini_site.add_paper(name, paper_source(converted), bib + "\n" + converted.extra_bib)
-    for image in folder.rglob("*"):
-        if image.suffix.lower() in IMAGE_SUFFIXES and image.is_file():
-            target = paper_dir / image.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(image.read_bytes())
     warnings = build_html(mini_site)
-    # A key the conversion reported as missing may fail to resolve; no other may.
-    unresolved = [w for w in warnings if "could not find bibtex key" in w]
-    reported = {m.group(1) for p in converted.problems if (m := re.search(r"citation key '([^']+)'", p))}
-    assert [w for w in unresolved if not any(f"{name}:{key}" in w for key in reported)] == []
-    assert [w for w in warnings if w not in unresolved] == EXPECTED_WARNINGS.get(name, [])
-    assert "[@" not in prose_text(mini_site.srcdir.parent / f"out-html/vol/papers/{name}/paper.html")
+    # A key the conversion reported as missing may fail to resolve; nothing else may warn.
+    missing = {m.group(1) for p in outcome.messages if (m := re.search(r"citation key '([^']+)'", p))}
+    assert [w for w in warnings if not any(f"{slug(name)}:{key}" in w for key in missing)] == []
+    assert "[@" not in prose_text(mini_site.srcdir.parent / f"out-html/vol/papers/{slug(name)}/paper.html")
