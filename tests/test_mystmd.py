@@ -595,3 +595,11 @@ def test_corpus_paper_collects_and_builds(name: str, mini_site: MiniSite, tmp_pa
     missing = {m.group(1) for p in outcome.messages if (m := re.search(r"citation key '([^']+)'", p))}
     assert [w for w in warnings if not any(f"{slug(name)}:{key}" in w for key in missing)] == []
     assert "[@" not in prose_text(mini_site.srcdir.parent / f"out-html/vol/papers/{slug(name)}/paper.html")
+
+
+def test_a_package_named_through_dot_dot_keeps_its_own_files(tmp_path: Path) -> None:
+    """``../shared/corpus/x`` on the command line: the package's figures are still its own."""
+    folder = write_files(tmp_path / "pkg", {"main.md": HEAD + "```{figure} a.png\n:alt: A\n```\n", "a.png": PNG, "sub/keep": ""})
+    via_dot_dot = folder / "sub" / ".."
+    result = convert_package(via_dot_dot, via_dot_dot / "main.md", set())
+    assert result.problems == [] and "```{figure} a.png" in result.body
