@@ -60,7 +60,8 @@ def _collect(args: argparse.Namespace) -> int:
         overrides = Overrides.load(args.metadata)
         with tempfile.TemporaryDirectory() as workdir:
             sources = read_sources(
-                args.package, args.pdf_only, args.openreview, args.venue_id, args.pdfs, Path(workdir)
+                args.package, args.pdf_only, args.openreview, args.venue_id, args.pdfs, Path(workdir),
+                live=args.openreview_live,
             )
             outcomes = collect(sources, volume_dir, args.private, overrides, force=args.force)
     except SubmissionError as exc:
@@ -105,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     collect_cmd.add_argument("--volume", required=True, help="the edition's folder, e.g. iclr2026")
     collect_cmd.add_argument("--srcdir", type=Path, default=Path("docs"))
     collect_cmd.add_argument("--openreview", type=Path, help="an OpenReview API v2 notes export (JSON)")
+    collect_cmd.add_argument(
+        "--openreview-live", action="store_true",
+        help="fetch the accepted notes and PDFs of --venue-id from the OpenReview API "
+        "(OPENREVIEW_BASEURL, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD)",
+    )
     collect_cmd.add_argument("--venue-id", help="accepted notes have this content.venueid")
     collect_cmd.add_argument("--pdfs", type=Path, help="folder of the export's PDFs (<note id>.pdf)")
     collect_cmd.add_argument("--package", type=Path, nargs="*", default=[], help="camera-ready folders or zips")

@@ -41,6 +41,8 @@ __all__ = [
     "Status",
     "Submission",
     "collect",
+    "fetch_openreview",
+    "from_notes",
     "from_openreview",
     "from_package",
     "from_pdf_only",
@@ -153,12 +155,16 @@ def from_openreview(export: Path, venue_id: str, pdf_dir: Path | None) -> Iterat
 
     data = json.loads(export.read_text(encoding="utf-8"))
     raw_notes = data["notes"] if isinstance(data, dict) else data
-    for raw in raw_notes:
-        yield _from_note(Note.from_json(raw), export, venue_id, pdf_dir)
+    yield from from_notes((Note.from_json(raw) for raw in raw_notes), export.name, venue_id, pdf_dir)
 
 
-def fetch_openreview(venue_id: str) -> list[Any]:
-    """Accepted notes of a venue from the live API; credentials from OPENREVIEW_USERNAME/PASSWORD."""
+def fetch_openreview(venue_id: str, pdf_dir: Path) -> list[Any]:
+    """A venue's accepted notes from the live API, their PDFs saved into ``pdf_dir`` as ``<note id>.pdf``.
+
+    The server and credentials come from OPENREVIEW_BASEURL, OPENREVIEW_USERNAME and
+    OPENREVIEW_PASSWORD; public venues need no credentials.
+    """
+    from openreview import OpenReviewException
     from openreview.api import OpenReviewClient
 
     client = OpenReviewClient(
@@ -166,22 +172,58 @@ def fetch_openreview(venue_id: str) -> list[Any]:
         username=os.environ.get("OPENREVIEW_USERNAME"),
         password=os.environ.get("OPENREVIEW_PASSWORD"),
     )
-    return list(client.get_all_notes(content={"venueid": venue_id}))
+    notes = list(client.get_all_notes(content={"venueid": venue_id}))
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    for note in notes:
+        try:
+            (pdf_dir / f"{note.id}.pdf").write_bytes(client.get_attachment(field_name="pdf", id=note.id))
+        except OpenReviewException:
+            continue  # reported as the paper's missing PDF
+    return notes
 
 
-def _from_note(note: Any, export: Path, venue_id: str, pdf_dir: Path | None) -> Submission | Outcome:
+def from_notes(
+    notes: Iterable[Any], source: str, venue_id: str, pdf_dir: Path | None
+) -> Iterator[Submission | Outcome]:
+    """OpenReview ``Note`` objects, from an export or the live API, as submissions or skipped outcomes."""
+    for note in notes:
+        yield _from_note(note, source, venue_id, pdf_dir)
+
+
+def _authors(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """``authors`` with ``authorids``: a ``~Profile_Id1`` is kept as such, an address as the email."""
+    names, ids = content.get("authors") or [], content.get("authorids") or []
+    authors = []
+    for name, author_id in zip(names, [*ids, *[None] * len(names)], strict=False):
+        author: dict[str, Any] = {"name": name}
+        if isinstance(author_id, str) and author_id.startswith("~"):
+            author["openreview_id"] = author_id
+        elif isinstance(author_id, str) and "@" in author_id:
+            author["email"] = author_id
+        authors.append(author)
+    return authors
+
+
+def _citation_key(bibtex: Any) -> str | None:
+    """The key of OpenReview's ``_bibtex`` entry, which readers may already use in their own ``.bib``."""
+    match = re.match(r"\s*@\s*\w+\s*\{\s*([\w:.+-]+)\s*,", bibtex) if isinstance(bibtex, str) else None
+    return match.group(1) if match else None
+
+
+def _from_note(note: Any, source_name: str, venue_id: str, pdf_dir: Path | None) -> Submission | Outcome:
     content = {key: value.get("value") for key, value in (note.content or {}).items() if isinstance(value, dict)}
-    source = f"{export.name}#{note.id}"
+    source = f"{source_name}#{note.id}"
     if content.get("venueid") != venue_id:
         return Outcome(note.id, source, Status.skipped, [f"not accepted at {venue_id}: {_decision(content)}"])
-    names = content.get("authors") or []
     frontmatter: dict[str, Any] = {
         "title": content.get("title"),
-        "authors": [{"name": name} for name in names],
+        "authors": _authors(content),
         "abstract": content.get("abstract"),
         "keywords": content.get("keywords") or [],
+        "license": getattr(note, "license", None),
         "presentation": _presentation(content.get("venue") or ""),
         "openreview": note.forum or note.id,
+        "citation_key": _citation_key(content.get("_bibtex")),
     }
     submission = Submission(note.id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])})
     pdf_name = Path(str(content.get("pdf") or "")).name
@@ -285,6 +327,7 @@ def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list
     private: list[dict[str, Any]] = []
     if frontmatter.get("anonymous"):
         private = [a if isinstance(a, dict) else {"name": a} for a in frontmatter.pop("authors", [])]
+        frontmatter.pop("citation_key", None)  # OpenReview's keys start with the first author's name
     if submission.pdf is not None:
         frontmatter["pdf"] = "paper.pdf"
     try:
@@ -439,13 +482,17 @@ def collect(
 
 def read_sources(
     packages: Iterable[Path], pdf_only: Iterable[Path], openreview: Path | None, venue_id: str | None,
-    pdf_dir: Path | None, workdir: Path,
+    pdf_dir: Path | None, workdir: Path, live: bool = False,
 ) -> Iterator[Submission | Outcome]:
     """Every submission from every source, a failed read becoming a rejected outcome."""
-    if openreview is not None:
+    if openreview is not None or live:
         if not venue_id:
-            raise SubmissionError("an OpenReview export needs --venue-id")
+            raise SubmissionError("OpenReview notes need --venue-id")
+    if openreview is not None and venue_id:
         yield from from_openreview(openreview, venue_id, pdf_dir)
+    if live and venue_id:
+        live_pdfs = workdir / "openreview-pdfs"
+        yield from from_notes(fetch_openreview(venue_id, live_pdfs), "openreview.net", venue_id, live_pdfs)
     for package in packages:
         try:
             yield from_package(package, workdir)

@@ -124,8 +124,20 @@ class _LatexWriter(Writer):
         return text
 
 
+def _citation_key(citable: Citable) -> str:
+    """The key readers know from OpenReview's BibTeX when the paper has one, else ``<volume>:<paper id>``."""
+    if citable.paper.citation_key and not citable.paper.anonymous:
+        return citable.paper.citation_key
+    return bibtex_key(citable.volume, citable.paper_id)
+
+
 def _to_bibtex(citables: Iterable[Citable]) -> str:
-    data = BibliographyData({bibtex_key(c.volume, c.paper_id): bibtex_entry(c) for c in citables})
+    data = BibliographyData()
+    for citable in citables:
+        key = _citation_key(citable)
+        if key in data.entries:  # two papers with the same OpenReview key: the later one gets its own
+            key = bibtex_key(citable.volume, citable.paper_id)
+        data.add_entry(key, bibtex_entry(citable))
     return str(_LatexWriter().to_string(data)) if data.entries else ""
 
 

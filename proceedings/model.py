@@ -47,6 +47,7 @@ class Author(_Strict):
     affiliations: tuple[str, ...] = ()
     orcid: str | None = Field(default=None, pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
     email: str | None = None
+    openreview_id: str | None = Field(default=None, pattern=r"^~\S+$")
     corresponding: bool = False
 
     @model_validator(mode="before")
@@ -87,6 +88,7 @@ class Paper(_Strict):
     funders: tuple[str, ...] | None = None
     llm_disclosure: str | None = None
     openreview: str | None = None
+    citation_key: str | None = Field(default=None, pattern=r"^[\w:.+-]+$")
     published_version: str | None = None
     non_archival: bool = True
     pdf: str | None = Field(default=None, pattern=r"^[\w.-]+\.pdf$")

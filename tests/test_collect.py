@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
@@ -11,10 +15,12 @@ from pdfs import tiny_pdf
 from pypdf import PdfReader
 
 from proceedings.build import Output, build
+from proceedings.cli import main
 from proceedings.collect import Outcome, Overrides, Status, Submission, SubmissionError, collect, from_openreview
+from proceedings.layout import new_volume
 from proceedings.model import load_paper
 
-from conftest import SHARED, MiniSite, page, pdf_text
+from conftest import DOCS, SHARED, MiniSite, page, pdf_text
 
 EXPORT = SHARED / "corpus" / "openreview" / "icml_2024_oral.api2_notes_response.json"
 VENUE = "ICML.cc/2024/Conference"
@@ -56,8 +62,66 @@ def test_openreview_export_all_accepted_notes_become_papers(tmp_path: Path) -> N
     assert paper.abstract == first["content"]["abstract"]["value"]
     assert paper.presentation == "oral" and paper.openreview == first["forum"]
     assert paper.pdf == "paper.pdf" and paper.funding == f"Fund {first['id']}"
+    assert [a.openreview_id for a in paper.authors] == first["content"]["authorids"]["value"]
+    assert paper.license == first["license"] and paper.citation_key == "zhao2024probabilistic"
     with_math = next(n for n in notes if "$" in n["content"]["abstract"]["value"])
     assert "$" in load_paper(volume / "papers" / with_math["id"] / "paper.md").abstract
+
+
+class _OpenReviewServer(BaseHTTPRequestHandler):
+    """The two API v2 routes the live mode reads, serving notes from the corpus export, paged as the API pages."""
+
+    notes: ClassVar[list[dict[str, Any]]] = []
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        self.requests.append(url.path)
+        if url.path == "/notes" and query.get("content.venueid") == [VENUE]:
+            after = query.get("after", [""])[0]
+            page = sorted((n for n in self.notes if n["id"] > after), key=lambda n: n["id"])
+            body, kind = json.dumps({"notes": page, "count": len(self.notes)}).encode(), "application/json"
+        elif url.path == "/attachment" and query.get("name") == ["pdf"]:
+            body, kind = tiny_pdf(f"Live {query['id'][0]}"), "application/pdf"
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(not EXPORT.is_file(), reason="the OpenReview corpus is not beside this checkout")
+def test_live_mode_collects_through_openreview_py_client(tmp_path: Path, monkeypatch) -> None:
+    """The live path: openreview-py's real client over HTTP, to a local server as openreview.net is out of reach."""
+    _OpenReviewServer.notes = json.loads(EXPORT.read_text())["notes"][:3]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OpenReviewServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OPENREVIEW_BASEURL", f"http://127.0.0.1:{server.server_port}")
+    site = tmp_path / "docs"
+    new_volume(site, "vol", DOCS / "iclr2026" / "workshop.yml")
+    metadata = tmp_path / "metadata.yml"
+    funding = {n["id"]: {"funding": "Fund."} for n in _OpenReviewServer.notes}
+    metadata.write_text(yaml.safe_dump({"defaults": {"track": "Tiny papers"}, "papers": funding}))
+    try:
+        code = main(["collect", "--volume", "vol", "--srcdir", str(site), "--openreview-live", "--venue-id", VENUE,
+                     "--metadata", str(metadata), "--private", str(tmp_path / "private"),
+                     "--report", str(tmp_path / "report.json")])
+    finally:
+        server.shutdown()
+    assert code == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert sorted(row["paper"] for row in report) == sorted(funding)
+    assert {row["status"] for row in report} == {"collected"}
+    for ident in funding:
+        assert f"Live {ident}" in pdf_text(site / "vol" / "papers" / ident / "paper.pdf")
+    assert _OpenReviewServer.requests.count("/attachment") == 3
 
 
 @pytest.mark.skipif(not EXPORT.is_file(), reason="the OpenReview corpus is not beside this checkout")

@@ -67,6 +67,15 @@ def test_anonymous_paper_is_cited_as_anonymous() -> None:
     assert ", page 7," in plain_citation(cited)
 
 
+def test_openreview_citation_key_is_kept_once_per_volume_and_never_for_anonymous_papers() -> None:
+    keyed = _paper(citation_key="zhao2024probabilistic")
+    twin = _paper(citation_key="zhao2024probabilistic", title="Another")
+    anonymous = _paper(citation_key="roe2024hidden", authors=[], anonymous=True)
+    cited = [Citable(paper, WORKSHOP, "v", ident) for paper, ident in ((keyed, "a"), (twin, "b"), (anonymous, "c"))]
+    assert list(parse_string(volume_bibtex(cited), "bibtex").entries) == ["zhao2024probabilistic", "v:b", "v:c"]
+    assert list(parse_string(bibtex(cited[0]), "bibtex").entries) == ["zhao2024probabilistic"]
+
+
 def test_latex_text_keeps_math_and_balances_braces() -> None:
     assert latex_text("50% of {x} in $[0, 1]$ & more_") == (
         r"50\% of \textbraceleft{}x\textbraceright{} in $[0, 1]$ \& more\_"

@@ -599,7 +599,8 @@ def test_corpus_paper_collects_and_builds(name: str, mini_site: MiniSite, tmp_pa
 
 def test_a_package_named_through_dot_dot_keeps_its_own_files(tmp_path: Path) -> None:
     """``../shared/corpus/x`` on the command line: the package's figures are still its own."""
-    folder = write_files(tmp_path / "pkg", {"main.md": HEAD + "```{figure} a.png\n:alt: A\n```\n", "a.png": PNG, "sub/keep": ""})
+    main = HEAD + "```{figure} a.png\n:alt: A\n```\n"
+    folder = write_files(tmp_path / "pkg", {"main.md": main, "a.png": PNG, "sub/keep": ""})
     via_dot_dot = folder / "sub" / ".."
     result = convert_package(via_dot_dot, via_dot_dot / "main.md", set())
     assert result.problems == [] and "```{figure} a.png" in result.body
