@@ -76,10 +76,13 @@ class MiniSite:
             (folder / name).write_text(content, encoding="utf-8")
         return folder
 
-    def sphinx(self, builder: str = "html", jobs: str = "1", out: Path | None = None) -> SphinxRun:
+    def sphinx(
+        self, builder: str = "html", jobs: str = "1", out: Path | None = None, settings: tuple[str, ...] = ()
+    ) -> SphinxRun:
         out = out or self.srcdir.parent / f"out-{builder}"
         result = subprocess.run(
             [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "--no-color", "-j", jobs,
+             *(arg for setting in settings for arg in ("-D", setting)),
              "-d", str(out.parent / f"{out.name}-doctrees"), str(self.srcdir), str(out)],
             capture_output=True, text=True, check=False,
         )
