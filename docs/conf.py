@@ -35,6 +35,9 @@ html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
+# No general index: papers have no index entries, and the author, keyword and funding
+# indexes are pages of each edition.
+html_use_index = False
 
 latex_engine = "xelatex"
 latex_use_xindy = False

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pybtex.errors
@@ -21,6 +22,7 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.database.output.bibtex import Writer as BibtexWriter
 from pybtex.plugin import find_plugin
 from pybtex.scanner import PybtexError
+from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import FieldIsMissing
 
 __all__ = [
@@ -170,6 +172,12 @@ def _namespace(sources: list[Path], target: Path, paper_id: str) -> BibReport:
     return report
 
 
+@cache
+def _formatter(style: str) -> BaseStyle:
+    """pybtex looks plugins up through package metadata, which is slow: once per style and process."""
+    return find_plugin("pybtex.style.formatting", style)()
+
+
 def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:
     """Entries lacking a field their type requires in ``style`` become ``@misc``, with a line each.
 
@@ -177,7 +185,7 @@ def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> 
     missing field. ``@misc`` requires nothing, so the reference still shows what it has.
     Entries that do not parse are left as they are: the build reports them.
     """
-    formatter = find_plugin("pybtex.style.formatting", style)()
+    formatter = _formatter(style)
     strings = "".join(block for _, block in _entries(text) if _STRING.match(block))
     out, notes, end = [], [], 0
     for line, block in _entries(text):

@@ -60,3 +60,31 @@ def test_parallel_build_writes_the_same_site(mini_site: MiniSite) -> None:
     parallel = {str(p.relative_to(base / "parallel")): p.read_bytes() for p in (base / "parallel").rglob("*.html")}
     assert serial.keys() == parallel.keys()
     assert [name for name in serial if serial[name] != parallel[name]] == []
+
+
+FIGURE = "```{{figure}} fig.svg\n:name: {name}\n:alt: A chart.\n\n{caption}\n```\n\nSee {{numref}}`{name}`.\n"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
+
+
+def _figure_refs(html: Path) -> list[str]:
+    return [a.get_text(" ", strip=True) for a in page(html).select("article a.reference span.std-numref")]
+
+
+def test_each_paper_numbers_its_figures_from_one_and_a_new_figure_renumbers_that_paper_only(
+    mini_site: MiniSite,
+) -> None:
+    for ident in ("p1", "p2"):
+        body = FIGURE.format(name=f"fig-{ident}", caption=f"Chart of {ident}.")
+        mini_site.add_paper(ident, paper_text(title=f"Title of {ident}", body=body), files={"fig.svg": SVG})
+    assert mini_site.sphinx().returncode == 0
+    out = mini_site.srcdir.parent / "out-html" / "vol" / "papers"
+    assert _figure_refs(out / "p1" / "paper.html") == _figure_refs(out / "p2" / "paper.html") == ["Fig. 1"]
+    before = (out / "p2" / "paper.html").stat().st_mtime_ns
+    paper = mini_site.papers / "p1" / "paper.md"
+    paper.write_text(paper.read_text().replace("## Introduction\n", "## Introduction\n\n" + FIGURE.format(
+        name="fig-new", caption="A new first chart.")))
+    run = mini_site.sphinx()
+    assert run.returncode == 0, run.warnings
+    assert _figure_refs(out / "p1" / "paper.html") == ["Fig. 1", "Fig. 2"]
+    assert _figure_refs(out / "p2" / "paper.html") == ["Fig. 1"]
+    assert (out / "p2" / "paper.html").stat().st_mtime_ns == before

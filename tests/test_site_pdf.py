@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import unicodedata
 
@@ -81,3 +82,12 @@ def test_references_stay_with_their_paper(site: Output) -> None:
     ex02_ref = text.index("Ledgers of War: Following Research Money. Imaginary Press")
     assert ex01_ref < ex02_title < ex02_ref
     assert text.count("Ledgers of War: Following Research Money. Imaginary Press") == 1
+
+
+def test_each_paper_numbers_its_figures_from_one_in_print_and_on_the_web(site: Output) -> None:
+    for folder in paper_dirs(DOCS, "iclr2026"):
+        printed = " ".join(pdf_text(site.pdf / "iclr2026" / f"{folder.name}.pdf").split())
+        web = (site.html / "iclr2026" / "papers" / folder.name / "paper.html").read_text(encoding="utf-8")
+        assert re.findall(r"Fig\. (\d+):", printed) == ["1"], folder.name
+        assert re.findall(r"caption-number\">Fig\. (\d+) ", web) == ["1"], folder.name
+        assert "Figure 1" in printed and "Figure 1" in web and "Figure 2" not in printed + web, folder.name

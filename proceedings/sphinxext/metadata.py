@@ -39,6 +39,7 @@ from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of, volumes
 from proceedings.model import MetadataError, load_workshop
 from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.incremental import nothing_changed
 
 __all__ = [
     "VolumeDownloads",
@@ -177,6 +178,12 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
         return
     outdir = Path(app.outdir)
     domain = _domain(app.env)
+    # The exports depend on the documents and on the base URL only.
+    stamp = Path(app.doctreedir) / "proceedings-exports.txt"
+    made_for = f"{outdir}\nhtml_baseurl={app.config.html_baseurl}\n"
+    made = [stamp, *(outdir / volume_bib_path(volume) for volume in domain.workshops)]
+    if nothing_changed(app) and all(path.is_file() for path in made) and stamp.read_text() == made_for:
+        return
     for volume in sorted(domain.workshops):
         papers = [(doc, cited) for doc, _paper in domain.papers_of(volume) if (cited := citable(app, doc))]
         for docname, paper in papers:
@@ -187,6 +194,7 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
     if app.config.html_baseurl:
         urls = [_absolute(app, app.builder.get_target_uri(doc)) for doc in sorted(app.env.found_docs)]
         _write(outdir / "sitemap.xml", sitemap(urls))
+    _write(stamp, made_for)
 
 
 class VolumeDownloads(SphinxDirective):

@@ -1,0 +1,102 @@
+"""Figure numbers per paper, and work Sphinx repeats on every build done only when needed.
+
+Sphinx numbers figures, tables and listings across the whole site in toctree order, so
+a volume's fifth paper would open with "Figure 5"; and to do so it loads every doctree
+on every build. Each paper numbers its own from 1, as its PDF does, so only the
+documents read in a build need numbering. The exports (BibTeX, RIS, sitemap) also depend
+only on the documents: a build that read none (a rebuild with nothing changed) keeps them.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from docutils.nodes import Element
+from sphinx.application import Sphinx
+from sphinx.domains.std import StandardDomain
+from sphinx.environment import BuildEnvironment
+from sphinx.environment.collectors.toctree import TocTreeCollector
+
+__all__ = ["PaperTocTreeCollector", "nothing_changed", "number_figures", "use_paper_toctree_collector"]
+
+
+@dataclass
+class _Changes:
+    read: list[str] = field(default_factory=list)
+    removed: int = 0
+
+
+# Per application: the documents read and removed in this build.
+_changes: weakref.WeakKeyDictionary[Sphinx, _Changes] = weakref.WeakKeyDictionary()
+
+
+def note_removed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    _changes[app] = _Changes(removed=len(removed))
+    return []
+
+
+def note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    _changes.setdefault(app, _Changes()).read.extend(docnames)
+
+
+def nothing_changed(app: Sphinx) -> bool:
+    """True when this build read no document and removed none."""
+    changes = _changes.get(app)
+    return changes is not None and not changes.read and not changes.removed
+
+
+def _enumerable_type(env: BuildEnvironment, node: Element) -> str | None:
+    """The kind of a numbered node (figure, table, code-block), as Sphinx decides it."""
+    for domain in env.domains.sorted():
+        kind = domain.get_enumerable_node_type(node)
+        if isinstance(domain, StandardDomain) and not domain.get_numfig_title(node):
+            continue  # an uncaptioned node has no number
+        if kind:
+            return kind
+    return None
+
+
+def number_figures(env: BuildEnvironment, docname: str) -> dict[str, dict[str, tuple[int, ...]]]:
+    """The document's figures, tables and listings, each kind numbered from 1 in reading order."""
+    numbers: dict[str, dict[str, tuple[int, ...]]] = {}
+    for node in env.get_doctree(docname).findall(Element):
+        kind = _enumerable_type(env, node) if node["ids"] else None
+        if kind:
+            of_kind = numbers.setdefault(kind, {})
+            of_kind[node["ids"][0]] = (len(of_kind) + 1,)
+    return numbers
+
+
+class PaperTocTreeCollector(TocTreeCollector):
+    """Sphinx's toctree collector, numbering figures within each document, and only those read."""
+
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        if nothing_changed(app):
+            return []
+        renumbered = self.assign_section_numbers(env)
+        if not env.config.numfig:
+            return renumbered
+        changes = _changes.get(app)
+        for docname in changes.read if changes is not None else sorted(env.found_docs):
+            numbers = number_figures(env, docname)
+            if numbers != env.toc_fignumbers.get(docname, {}):
+                renumbered.append(docname)
+            env.toc_fignumbers[docname] = numbers
+        for docname in set(env.toc_fignumbers) - env.found_docs:
+            del env.toc_fignumbers[docname]
+        return renumbered
+
+
+def use_paper_toctree_collector(app: Sphinx) -> None:
+    """Put :class:`PaperTocTreeCollector` in the place of Sphinx's own."""
+    for listener in list(app.events.listeners.get("env-get-updated", [])):
+        collector: Any = getattr(listener.handler, "__self__", None)
+        if type(collector) is TocTreeCollector:
+            collector.disable(app)
+            app.add_env_collector(PaperTocTreeCollector)
+    app.connect("env-get-outdated", note_removed, priority=100)
+    app.connect("env-before-read-docs", note_read, priority=900)
