@@ -88,3 +88,13 @@ def test_each_paper_numbers_its_figures_from_one_and_a_new_figure_renumbers_that
     assert _figure_refs(out / "p1" / "paper.html") == ["Fig. 1", "Fig. 2"]
     assert _figure_refs(out / "p2" / "paper.html") == ["Fig. 1"]
     assert (out / "p2" / "paper.html").stat().st_mtime_ns == before
+
+
+def test_a_bibliography_warning_comes_back_on_a_rebuild_with_nothing_changed(mini_site: MiniSite) -> None:
+    """A no-change build keeps the last citations, but not past a warning: a strict build must fail again."""
+    _three_papers(mini_site)
+    bib = "@article{k, author = {Doe, Jane}, title = {No journal}, year = {2020}}\n"
+    mini_site.add_paper("p4", paper_text(title="Cites an incomplete entry", body="{cite:p}`k`"), bib)
+    for _ in range(2):
+        run = mini_site.sphinx()
+        assert run.returncode != 0 and "missing journal in p4:k" in run.warnings

@@ -5,7 +5,8 @@ every build, even when nothing changed: at 200 papers that is most of a no-chang
 rebuild. A bibliography's formatting depends only on its entries (its ``.bib`` files'
 modification times), the keys cited in the project, in citation order, and its options;
 when those are the same as last time, the last result is reused. Results that warned
-(a missing field) are not kept, so the warning comes back on every build.
+(a missing field) are not kept, so the warning comes back on every build. A build that
+read no document keeps the last build's citations whole, unless one of them warned.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, ClassVar
 import pybtex.plugin
 from pybtex.richtext import Tag
 from sphinxcontrib.bibtex.domain import BibtexDomain
+
+from proceedings.sphinxext.incremental import nothing_changed
 
 __all__ = ["CachedBibtexDomain", "cache_pybtex_plugins"]
 
@@ -35,7 +38,7 @@ def cache_pybtex_plugins() -> None:
 
 class CachedBibtexDomain(BibtexDomain):
     initial_data: ClassVar[dict[str, Any]] = {**BibtexDomain.initial_data, "formatted": {}}
-    _cited: list[str]
+    _citation_order: dict[str, int]
 
     def clear_doc(self, docname: str) -> None:
         super().clear_doc(docname)
@@ -44,15 +47,20 @@ class CachedBibtexDomain(BibtexDomain):
             del self.data["formatted"][key]
 
     def env_updated(self) -> Iterable[str]:
-        self._cited = list(dict.fromkeys(self.get_all_cited_keys(sorted(self.env.found_docs))))
+        formatted = self.data.setdefault("formatted", {})
+        if nothing_changed(self.env) and all(key in formatted for key in self.bibliographies):
+            return []  # the citations and labels of the last build stand (they are kept with the environment)
+        cited = dict.fromkeys(self.get_all_cited_keys(sorted(self.env.found_docs)))
+        self._citation_order = {key: number for number, key in enumerate(cited)}
         return super().env_updated()
 
     def _signature(self, bibliography_key: Any, tooltips: bool, tooltips_style: str) -> tuple[Any, ...]:
         bibliography = self.bibliographies[bibliography_key]
         own = {bibliography.keyprefix + key for f in bibliography.bibfiles for key in self.bibdata.bibfiles[f].keys}
+        order = self._citation_order
         return (
             tuple((str(f), self.bibdata.bibfiles[f].mtime) for f in bibliography.bibfiles),
-            tuple(key for key in self._cited if key in own),
+            tuple(sorted((key for key in own if key in order), key=order.__getitem__)),
             tuple(bibliography.keys),
             bibliography.style, bibliography.labelprefix, bibliography.keyprefix, bibliography.list_,
             ast.dump(bibliography.filter_), tooltips, tooltips_style,

@@ -10,6 +10,7 @@ from sphinx.domains import Domain
 
 from proceedings.layout import volume_of
 from proceedings.model import Paper, Workshop
+from proceedings.names import sort_key
 
 __all__ = ["ProceedingsDomain"]
 
@@ -17,9 +18,10 @@ __all__ = ["ProceedingsDomain"]
 class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
-    data_version = 2
+    data_version = 3
     initial_data: ClassVar[dict[str, Any]] = {
         "papers": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {}, "navigation": {},
+        "author_keys": {},
     }
 
     @property
@@ -55,6 +57,16 @@ class ProceedingsDomain(Domain):
         """The index kinds that paper pages linked to when last written, by volume."""
         return self.data["linked_indexes"]
 
+    @property
+    def author_keys(self) -> dict[str, tuple[int, ...]]:
+        """Authors' collation keys, kept between builds: the collator takes a third of a second to load."""
+        return self.data["author_keys"]
+
+    def author_sort_key(self, name: str) -> tuple[int, ...]:
+        if name not in self.author_keys:
+            self.author_keys[name] = sort_key(name)
+        return self.author_keys[name]
+
     def note_index_page(self, docname: str, volume: str, kind: str) -> None:
         _volume, kinds = self.index_pages.get(docname, (volume, ()))
         self.index_pages[docname] = (volume, tuple(sorted({*kinds, kind})))
@@ -72,6 +84,7 @@ class ProceedingsDomain(Domain):
         for docname, paper in otherdata["papers"].items():
             if docname in docnames:
                 self.papers[docname] = paper
+        self.author_keys.update(otherdata["author_keys"])
         for docname, entry in otherdata["index_pages"].items():
             if docname in docnames:
                 self.index_pages[docname] = entry

@@ -19,7 +19,7 @@ from sphinx.util import logging
 from proceedings.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.layout import WORKSHOP_FILE, paper_dirs, paper_docname, paper_id, volume_of
 from proceedings.model import MetadataError, Paper, load_workshop, paper_from_frontmatter, split_frontmatter
-from proceedings.names import index_form, sort_key
+from proceedings.names import index_form
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, paper_list, paper_pdf
 
@@ -122,7 +122,9 @@ def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
         source[0] = ""
         return
     try:
-        domain.papers[docname] = paper_from_frontmatter(frontmatter)
+        domain.papers[docname] = paper = paper_from_frontmatter(frontmatter)
+        for name in paper.author_names:
+            domain.author_sort_key(name)  # while reading, so that the key is kept with the environment
     except MetadataError as exc:
         logger.warning("paper %r: %s", ident, exc, location=docname, type="proceedings", subtype="metadata")
     # MyST sees only the title: the rest of the front matter is ours to render (and a
@@ -228,7 +230,7 @@ def fill_author_index(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             for name in paper.author_names:
                 papers_by_author.setdefault(name, []).append(paper_id(paper_doc) or "")
         index["entries"] = [
-            (index_form(name), papers_by_author[name]) for name in sorted(papers_by_author, key=sort_key)
+            (index_form(name), papers_by_author[name]) for name in sorted(papers_by_author, key=domain.author_sort_key)
         ]
 
 

@@ -28,24 +28,24 @@ class _Changes:
     removed: int = 0
 
 
-# Per application: the documents read and removed in this build.
-_changes: weakref.WeakKeyDictionary[Sphinx, _Changes] = weakref.WeakKeyDictionary()
+# Per environment: the documents read and removed in this build.
+_changes: weakref.WeakKeyDictionary[BuildEnvironment, _Changes] = weakref.WeakKeyDictionary()
 
 
 def note_removed(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    _changes[app] = _Changes(removed=len(removed))
+    _changes[env] = _Changes(removed=len(removed))
     return []
 
 
 def note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    _changes.setdefault(app, _Changes()).read.extend(docnames)
+    _changes.setdefault(env, _Changes()).read.extend(docnames)
 
 
-def nothing_changed(app: Sphinx) -> bool:
+def nothing_changed(env: BuildEnvironment) -> bool:
     """True when this build read no document and removed none."""
-    changes = _changes.get(app)
+    changes = _changes.get(env)
     return changes is not None and not changes.read and not changes.removed
 
 
@@ -75,12 +75,12 @@ class PaperTocTreeCollector(TocTreeCollector):
     """Sphinx's toctree collector, numbering figures within each document, and only those read."""
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
-        if nothing_changed(app):
+        if nothing_changed(env):
             return []
         renumbered = self.assign_section_numbers(env)
         if not env.config.numfig:
             return renumbered
-        changes = _changes.get(app)
+        changes = _changes.get(env)
         for docname in changes.read if changes is not None else sorted(env.found_docs):
             numbers = number_figures(env, docname)
             if numbers != env.toc_fignumbers.get(docname, {}):

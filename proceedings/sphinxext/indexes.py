@@ -112,10 +112,10 @@ def _group(papers: Iterable[PaperRef], keys: Callable[[Paper], Iterable[str]], k
     return entries
 
 
-def by_author(papers: Iterable[PaperRef]) -> list[IndexEntry]:
+def by_author(papers: Iterable[PaperRef], key: Callable[[str], tuple[int, ...]] = sort_key) -> list[IndexEntry]:
     """Every named author with their papers, surname first and in the printed index's order.
 
-    Anonymous papers name nobody.
+    Anonymous papers name nobody. ``key`` is the names' collation key.
     """
     papers = list(papers)
     entries = _group(papers, lambda paper: () if paper.anonymous else paper.author_names, "author")
@@ -123,7 +123,7 @@ def by_author(papers: Iterable[PaperRef]) -> list[IndexEntry]:
         for author in () if paper.anonymous else paper.authors:
             entry = entries[anchor("author", author.name)]
             entry.orcid = entry.orcid or author.orcid
-    ordered = sorted(entries.values(), key=lambda entry: sort_key(entry.label))
+    ordered = sorted(entries.values(), key=lambda entry: key(entry.label))
     for entry in ordered:
         entry.label = index_form(entry.label)
     return ordered
@@ -297,7 +297,7 @@ class _IndexWriter:
         return nodes.rubric("", text, ids=[ident], **{"heading-level": self.level})
 
     def _authors(self, papers: Sequence[PaperRef]) -> list[nodes.Node]:
-        entries = by_author(papers)
+        entries = by_author(papers, self.domain.author_sort_key)
         letters: dict[str, list[IndexEntry]] = {}
         for entry in entries:
             letters.setdefault(fold(entry.label)[:1].upper(), []).append(entry)

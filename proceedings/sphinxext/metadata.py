@@ -182,7 +182,7 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
     stamp = Path(app.doctreedir) / "proceedings-exports.txt"
     made_for = f"{outdir}\nhtml_baseurl={app.config.html_baseurl}\n"
     made = [stamp, *(outdir / volume_bib_path(volume) for volume in domain.workshops)]
-    if nothing_changed(app) and all(path.is_file() for path in made) and stamp.read_text() == made_for:
+    if nothing_changed(app.env) and all(path.is_file() for path in made) and stamp.read_text() == made_for:
         return
     for volume in sorted(domain.workshops):
         papers = [(doc, cited) for doc, _paper in domain.papers_of(volume) if (cited := citable(app, doc))]
