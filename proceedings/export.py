@@ -24,6 +24,7 @@ __all__ = [
     "bibtex",
     "bibtex_entry",
     "bibtex_key",
+    "bibtex_keys",
     "funders",
     "highwire_tags",
     "json_ld",
@@ -124,30 +125,27 @@ class _LatexWriter(Writer):
         return text
 
 
-def _citation_key(citable: Citable) -> str:
-    """The key readers know from OpenReview's BibTeX when the paper has one, else ``<volume>:<paper id>``."""
-    if citable.paper.citation_key and not citable.paper.anonymous:
-        return citable.paper.citation_key
-    return bibtex_key(citable.volume, citable.paper_id)
-
-
-def _to_bibtex(citables: Iterable[Citable]) -> str:
-    data = BibliographyData()
+def bibtex_keys(citables: Iterable[Citable]) -> list[str]:
+    """Each paper's key in a volume: the key readers know from OpenReview's BibTeX when it has
+    one and no earlier paper took it, else ``<volume>:<paper id>``. Anonymous papers never
+    take OpenReview's key, which begins with an author's name."""
+    keys: list[str] = []
     for citable in citables:
-        key = _citation_key(citable)
-        if key in data.entries:  # two papers with the same OpenReview key: the later one gets its own
-            key = bibtex_key(citable.volume, citable.paper_id)
-        data.add_entry(key, bibtex_entry(citable))
-    return str(_LatexWriter().to_string(data)) if data.entries else ""
+        key = citable.paper.citation_key if not citable.paper.anonymous else None
+        keys.append(key if key and key not in keys else bibtex_key(citable.volume, citable.paper_id))
+    return keys
 
 
-def bibtex(citable: Citable) -> str:
-    return _to_bibtex([citable])
+def bibtex(citable: Citable, key: str | None = None) -> str:
+    """One paper's entry; ``key`` as :func:`bibtex_keys` gives it within the paper's volume."""
+    data = BibliographyData({key or bibtex_keys([citable])[0]: bibtex_entry(citable)})
+    return str(_LatexWriter().to_string(data))
 
 
 def volume_bibtex(citables: Iterable[Citable]) -> str:
-    """Every paper of a volume in one file, in the volume's order."""
-    return _to_bibtex(citables)
+    """Every paper of a volume in one file, in the volume's order: the papers' own entries."""
+    citables = list(citables)
+    return "\n".join(bibtex(c, key) for c, key in zip(citables, bibtex_keys(citables), strict=True))
 
 
 # -- RIS and plain text ----------------------------------------------------------------

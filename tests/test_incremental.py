@@ -98,3 +98,37 @@ def test_a_bibliography_warning_comes_back_on_a_rebuild_with_nothing_changed(min
     for _ in range(2):
         run = mini_site.sphinx()
         assert run.returncode != 0 and "missing journal in p4:k" in run.warnings
+
+
+def test_an_edit_reaches_that_papers_bibtex_and_the_volumes_and_leaves_the_others(mini_site: MiniSite) -> None:
+    _three_papers(mini_site)
+    assert mini_site.sphinx().returncode == 0
+    out = mini_site.srcdir.parent / "out-html" / "vol"
+    other = out / "papers" / "p2" / "p2.bib"
+    before = other.stat().st_mtime_ns
+    paper = mini_site.papers / "p1" / "paper.md"
+    paper.write_text(paper.read_text().replace("Title of p1", "A Renamed Paper"))
+    assert mini_site.sphinx().returncode == 0
+    assert "{A Renamed Paper}" in (out / "papers" / "p1" / "p1.bib").read_text()
+    assert "A Renamed Paper" in (out / "papers" / "p1" / "p1.ris").read_text()
+    volume = (out / "vol-proceedings.bib").read_text()
+    assert "{A Renamed Paper}" in volume and "Title of p1" not in volume and "{Title of p2}" in volume
+    assert other.stat().st_mtime_ns == before
+
+
+def test_indexes_follow_a_metadata_edit_and_ignore_a_text_edit(mini_site: MiniSite) -> None:
+    _three_papers(mini_site)
+    (mini_site.srcdir / "vol" / "keywords.md").write_text("# Keywords\n\n```{paper-index} keywords\n```\n")
+    index = mini_site.srcdir / "index.md"
+    index.write_text(index.read_text().replace("vol/papers/index\n", "vol/papers/index\nvol/keywords\n"))
+    assert mini_site.sphinx().returncode == 0
+    out = mini_site.srcdir.parent / "out-html" / "vol"
+    paper = mini_site.papers / "p1" / "paper.md"
+    paper.write_text(paper.read_text().replace("Body of p1.", "A new body of p1."))
+    before = {name: (out / name).stat().st_mtime_ns for name in ("keywords.html",)}
+    assert mini_site.sphinx().returncode == 0
+    assert {name: (out / name).stat().st_mtime_ns for name in before} == before
+    paper.write_text(paper.read_text().replace("track:", "keywords: [ceasefire monitoring]\ntrack:"))
+    run = mini_site.sphinx()
+    assert run.returncode == 0, run.warnings
+    assert "ceasefire monitoring" in page(out / "keywords.html").get_text()

@@ -51,6 +51,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", events.read_paper)
     app.connect("doctree-read", events.place_paper_header)
     app.connect("env-get-outdated", events.outdated_paper_lists)
+    app.connect("env-get-updated", events.rewrite_paper_lists)
     app.connect("env-updated", events.refresh_navigation)
     app.connect("doctree-resolved", events.fill_paper_lists)
     app.connect("doctree-resolved", events.fill_author_index)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -33,6 +35,7 @@ __all__ = [
     "prepare_bibliographies",
     "read_paper",
     "refresh_navigation",
+    "rewrite_paper_lists",
 ]
 
 logger = logging.getLogger(__name__)
@@ -191,20 +194,46 @@ def _running_heads(app: Sphinx, paper: Paper) -> dict[str, str]:
     }
 
 
+@dataclass
+class _BeforeReading:
+    """What the papers about to be read looked like, and which papers moved in the volume."""
+
+    papers: dict[str, Paper | None]
+    moved: set[str]
+
+
+_before_reading: weakref.WeakKeyDictionary[BuildEnvironment, _BeforeReading] = weakref.WeakKeyDictionary()
+
+
 def outdated_paper_lists(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> Iterable[str]:
-    """A volume's paper lists and indexes must be written again when any of its papers changes.
+    """Papers whose pages moved are read again, as their header prints the pages.
 
-    The domain knows those pages from their last read (see ``indexes.note_index_pages``).
+    The metadata of the papers about to be read is noted, so that :func:`rewrite_paper_lists`
+    can tell whether the lists and indexes that show it must be written again.
     """
+    domain = _domain(env)
     moved = set(env.temp_data.get("proceedings_moved_pages") or ()) & env.found_docs
-    touched = {d for d in added | changed | removed if paper_id(d)} | moved
-    if not touched:
+    papers = {d: domain.papers.get(d) for d in added | changed | removed if paper_id(d)}
+    _before_reading[env] = _BeforeReading(papers, moved)
+    return sorted(moved)
+
+
+def rewrite_paper_lists(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """A volume's paper lists and indexes are written again when a paper's metadata changed.
+
+    They are filled when written (see :func:`fill_paper_lists`), so they need not be read
+    again; an edit to a paper's text alone leaves them as they are. The domain knows those
+    pages from their last read (see ``indexes.note_index_pages``).
+    """
+    before = _before_reading.pop(env, None)
+    if before is None:
         return []
-    volumes = {d.split("/", 1)[0] for d in touched}
-    lists = [d for d, (volume, _kinds) in _domain(env).index_pages.items() if volume in volumes]
-    return [*lists, *moved]
+    domain = _domain(env)
+    touched = {d for d, paper in before.papers.items() if domain.papers.get(d) != paper} | before.moved
+    volumes = {volume_of(d) for d in touched}
+    return sorted(d for d, (volume, _kinds) in domain.index_pages.items() if volume in volumes)
 
 
 def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -19,7 +19,13 @@ from sphinx.domains.std import StandardDomain
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
-__all__ = ["PaperTocTreeCollector", "nothing_changed", "number_figures", "use_paper_toctree_collector"]
+__all__ = [
+    "PaperTocTreeCollector",
+    "documents_read",
+    "nothing_changed",
+    "number_figures",
+    "use_paper_toctree_collector",
+]
 
 
 @dataclass
@@ -47,6 +53,12 @@ def nothing_changed(env: BuildEnvironment) -> bool:
     """True when this build read no document and removed none."""
     changes = _changes.get(env)
     return changes is not None and not changes.read and not changes.removed
+
+
+def documents_read(env: BuildEnvironment) -> set[str] | None:
+    """The documents this build read, or None if that is not known."""
+    changes = _changes.get(env)
+    return set(changes.read) if changes is not None and not changes.removed else None
 
 
 def _enumerable_type(env: BuildEnvironment, node: Element) -> str | None:

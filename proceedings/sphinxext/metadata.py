@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 from proceedings.export import (
     Citable,
     bibtex,
+    bibtex_keys,
     highwire_tags,
     json_ld,
     json_ld_script,
@@ -33,13 +34,12 @@ from proceedings.export import (
     ris,
     shorten,
     sitemap,
-    volume_bibtex,
 )
 from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of, volumes
 from proceedings.model import MetadataError, load_workshop
 from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.incremental import nothing_changed
+from proceedings.sphinxext.incremental import documents_read
 
 __all__ = [
     "VolumeDownloads",
@@ -173,24 +173,31 @@ def _write(path: Path, text: str) -> None:
 
 
 def write_exports(app: Sphinx, exception: BaseException | None) -> None:
-    """Each paper's ``.bib`` and ``.ris`` beside its page, each volume's ``.bib``, and ``sitemap.xml``."""
+    """Each paper's ``.bib`` and ``.ris`` beside its page, each volume's ``.bib``, and ``sitemap.xml``.
+
+    They depend on the papers and the base URL only: a paper not read in this build keeps
+    the files the last build wrote for it, and the volume's ``.bib`` is made of the papers'.
+    """
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     outdir = Path(app.outdir)
     domain = _domain(app.env)
-    # The exports depend on the documents and on the base URL only.
     stamp = Path(app.doctreedir) / "proceedings-exports.txt"
     made_for = f"{outdir}\nhtml_baseurl={app.config.html_baseurl}\n"
-    made = [stamp, *(outdir / volume_bib_path(volume) for volume in domain.workshops)]
-    if nothing_changed(app.env) and all(path.is_file() for path in made) and stamp.read_text() == made_for:
-        return
+    read = documents_read(app.env) if stamp.is_file() and stamp.read_text(encoding="utf-8") == made_for else None
     for volume in sorted(domain.workshops):
         papers = [(doc, cited) for doc, _paper in domain.papers_of(volume) if (cited := citable(app, doc))]
-        for docname, paper in papers:
-            bib, ris_file = citation_files(app, docname)
-            _write(outdir / bib, bibtex(paper))
-            _write(outdir / ris_file, ris(paper))
-        _write(outdir / volume_bib_path(volume), volume_bibtex(paper for _doc, paper in papers))
+        entries = []
+        for (docname, paper), key in zip(papers, bibtex_keys(c for _doc, c in papers), strict=True):
+            bib, ris_file = (outdir / name for name in citation_files(app, docname))
+            kept = bib.read_text(encoding="utf-8") if read is not None and docname not in read and bib.is_file() else ""
+            if kept.startswith(f"@inproceedings{{{key},") and ris_file.is_file():
+                entries.append(kept)
+                continue
+            entries.append(bibtex(paper, key))
+            _write(bib, entries[-1])
+            _write(ris_file, ris(paper))
+        _write(outdir / volume_bib_path(volume), "\n".join(entries))
     if app.config.html_baseurl:
         urls = [_absolute(app, app.builder.get_target_uri(doc)) for doc in sorted(app.env.found_docs)]
         _write(outdir / "sitemap.xml", sitemap(urls))
