@@ -67,6 +67,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", metadata.add_page_metadata)
     app.connect("html-page-context", metadata.repair_roles, priority=600)
     incremental.use_paper_toctree_collector(app)
+    app.connect("builder-inited", incremental.cache_compiled_templates)
     app.connect("write-started", navigation.reset)
     app.connect("html-page-context", navigation.share_navigation_tree, priority=400)
     app.connect("html-page-context", navigation.mark_current_page, priority=550)

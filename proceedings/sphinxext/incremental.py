@@ -5,15 +5,19 @@ a volume's fifth paper would open with "Figure 5"; and to do so it loads every d
 on every build. Each paper numbers its own from 1, as its PDF does, so only the
 documents read in a build need numbering. The exports (BibTeX, RIS, sitemap) also depend
 only on the documents: a build that read none (a rebuild with nothing changed) keeps them.
+Jinja compiles the theme's templates again in every build; their compiled code is kept
+beside the doctrees.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from docutils.nodes import Element
+from jinja2 import FileSystemBytecodeCache
 from sphinx.application import Sphinx
 from sphinx.domains.std import StandardDomain
 from sphinx.environment import BuildEnvironment
@@ -21,6 +25,7 @@ from sphinx.environment.collectors.toctree import TocTreeCollector
 
 __all__ = [
     "PaperTocTreeCollector",
+    "cache_compiled_templates",
     "documents_read",
     "nothing_changed",
     "number_figures",
@@ -112,3 +117,12 @@ def use_paper_toctree_collector(app: Sphinx) -> None:
             app.add_env_collector(PaperTocTreeCollector)
     app.connect("env-get-outdated", note_removed, priority=100)
     app.connect("env-before-read-docs", note_read, priority=900)
+
+
+def cache_compiled_templates(app: Sphinx) -> None:
+    """Keep Jinja's compiled templates between builds (it checks each against its source)."""
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if environment is not None and environment.bytecode_cache is None:
+        folder = Path(app.doctreedir) / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
