@@ -132,3 +132,19 @@ def test_indexes_follow_a_metadata_edit_and_ignore_a_text_edit(mini_site: MiniSi
     run = mini_site.sphinx()
     assert run.returncode == 0, run.warnings
     assert "ceasefire monitoring" in page(out / "keywords.html").get_text()
+
+
+def test_a_bib_edit_reaches_its_paper_and_only_its_paper(mini_site: MiniSite) -> None:
+    for ident in ("p1", "p2", "p3"):
+        bib = f"@misc{{k, title = {{Work cited by {ident}}}, year = {{2020}}}}\n"
+        mini_site.add_paper(ident, paper_text(title=f"Cites in {ident}", body="{cite:p}`k`"), bib)
+    assert mini_site.sphinx().returncode == 0
+    out = mini_site.srcdir.parent / "out-html" / "vol" / "papers"
+    before = {ident: (out / ident / "paper.html").stat().st_mtime_ns for ident in ("p1", "p3")}
+    bib = mini_site.papers / "p2" / "paper.bib"
+    bib.write_text(bib.read_text().replace("Work cited by p2", "A retitled work"))
+    run = mini_site.sphinx()
+    assert run.returncode == 0, run.warnings
+    assert "A retitled work" in (out / "p2" / "paper.html").read_text()
+    assert "Work cited by p1" in (out / "p1" / "paper.html").read_text()
+    assert {ident: (out / ident / "paper.html").stat().st_mtime_ns for ident in before} == before

@@ -20,7 +20,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from proceedings.sphinxext import events, header, incremental, indexes, mathjax, metadata, navigation, nodes
-from proceedings.sphinxext.bibcache import CachedBibtexDomain, cache_pybtex_plugins
+from proceedings.sphinxext.bibcache import CachedBibtexDomain, cache_pybtex_plugins, parse_changed_bibfiles
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
@@ -33,6 +33,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_domain(CachedBibtexDomain, override=True)
     cache_pybtex_plugins()
+    app.connect("builder-inited", parse_changed_bibfiles, priority=400)
     app.setup_extension("sphinxcontrib.rsvgconverter")
     app.add_domain(ProceedingsDomain)
     nodes.register(app)
