@@ -178,6 +178,43 @@ def _formatter(style: str) -> BaseStyle:
     return find_plugin("pybtex.style.formatting", style)()
 
 
+_Shape = tuple[str, str, frozenset[str], frozenset[str]]
+_missing_by_shape: dict[_Shape, str | None] = {}
+
+
+def _missing_field(style: str, key: str, entry: Entry) -> str | None:
+    """The first field the style requires and the entry lacks, if any.
+
+    Whether a field is missing depends on the entry's type and which fields it has, not
+    on their values, so the answer is kept for each such shape: formatting is slow.
+    """
+    shape = (style, entry.type.lower(), frozenset(f.lower() for f in entry.fields), frozenset(entry.persons))
+    if shape not in _missing_by_shape:
+        try:
+            _formatter(style).format_entry(key, entry)
+            _missing_by_shape[shape] = None
+        except FieldIsMissing as exc:
+            _missing_by_shape[shape] = exc.field_name
+    return _missing_by_shape[shape]
+
+
+def _parsed_entries(text: str) -> Iterator[tuple[int, str, str, Entry]]:
+    """Each entry's line, block of text, key and parsed form; a block pybtex rejects is skipped."""
+    blocks = _entries(text)
+    strings = "".join(block for _, block in blocks if _STRING.match(block))
+    for line, block in blocks:
+        if _NOT_ENTRY.match(block):
+            continue
+        parser = Parser(encoding="utf-8")
+        try:
+            with _strict():
+                parser.parse_string(strings + block)
+        except PybtexError:
+            continue
+        for key, entry in parser.data.entries.items():
+            yield line, block, key, entry
+
+
 def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:
     """Entries lacking a field their type requires in ``style`` become ``@misc``, with a line each.
 
@@ -185,28 +222,16 @@ def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> 
     missing field. ``@misc`` requires nothing, so the reference still shows what it has.
     Entries that do not parse are left as they are: the build reports them.
     """
-    formatter = _formatter(style)
-    strings = "".join(block for _, block in _entries(text) if _STRING.match(block))
     out, notes, end = [], [], 0
-    for line, block in _entries(text):
-        if _NOT_ENTRY.match(block):
+    for line, block, key, entry in _parsed_entries(text):
+        field_name = _missing_field(style, key, entry)
+        kind = _ENTRY_TYPE.match(block)
+        if field_name is None or kind is None:
             continue
-        parser = Parser(encoding="utf-8")
-        try:
-            with _strict():
-                parser.parse_string(strings + block)
-            for key, entry in parser.data.entries.items():
-                formatter.format_entry(key, entry)
-        except FieldIsMissing as exc:
-            start = text.index(block, end)
-            kind = _ENTRY_TYPE.match(block)
-            if kind is None:
-                continue
-            out.append(text[end:start] + kind.group(1) + "misc" + block[kind.end():])
-            end = start + len(block)
-            notes.append(f"{file}:{line}: {exc}: the {kind.group(2)} is published as @misc")
-        except PybtexError:
-            continue
+        start = text.index(block, end)
+        out.append(text[end:start] + kind.group(1) + "misc" + block[kind.end() :])
+        end = start + len(block)
+        notes.append(f"{file}:{line}: missing {field_name} in {key}: the {kind.group(2)} is published as @misc")
     return "".join(out) + text[end:], notes
 
 
