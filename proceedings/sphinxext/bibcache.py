@@ -26,6 +26,7 @@ from pybtex.richtext import Tag
 from pybtex.scanner import PybtexError
 from sphinx.application import Sphinx
 from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata_outdated
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 from proceedings.sphinxext.incremental import nothing_changed
@@ -105,6 +106,7 @@ def _without_duplicate_label_warnings() -> Iterator[None]:
 class CachedBibtexDomain(BibtexDomain):
     initial_data: ClassVar[dict[str, Any]] = {**BibtexDomain.initial_data, "formatted": {}}
     _citation_order: dict[str, int]
+    _indexed: tuple[int, int] | None = None
 
     def clear_doc(self, docname: str) -> None:
         super().clear_doc(docname)
@@ -113,6 +115,7 @@ class CachedBibtexDomain(BibtexDomain):
             del self.data["formatted"][key]
 
     def env_updated(self) -> Iterable[str]:
+        self._indexed = None  # the citations are made again below
         formatted = self.data.setdefault("formatted", {})
         if nothing_changed(self.env) and all(key in formatted for key in self.bibliographies):
             return []  # the citations and labels of the last build stand (they are kept with the environment)
@@ -120,6 +123,32 @@ class CachedBibtexDomain(BibtexDomain):
         self._citation_order = {key: number for number, key in enumerate(cited)}
         with _without_duplicate_label_warnings():
             return super().env_updated()
+
+    def _citations_by_key(self) -> dict[str, list[Any]]:
+        citations = self.data["citations"]
+        if getattr(self, "_indexed", None) != (id(citations), len(citations)):
+            self._by_key: dict[str, list[Any]] = {}
+            for citation in citations:
+                self._by_key.setdefault(citation.key, []).append(citation)
+            self._indexed = (id(citations), len(citations))
+        return self._by_key
+
+    def resolve_xref(  # type: ignore[override]
+        self, env: Any, fromdocname: str, builder: Any, typ: str, target: str, node: Any, contnode: Any
+    ) -> Any:
+        """sphinxcontrib-bibtex's resolution, shown only the citations of the keys cited.
+
+        It scans every citation of the site twice for each reference: at 1,000 papers,
+        10,000 references times 10,000 citations. The citations of a key keep their order.
+        """
+        by_key = self._citations_by_key()
+        everything = self.data["citations"]
+        cited = dict.fromkeys(t.key for t in parse_citation_targets(target))
+        self.data["citations"] = [citation for key in cited for citation in by_key.get(key, ())]
+        try:
+            return super().resolve_xref(env, fromdocname, builder, typ, target, node, contnode)
+        finally:
+            self.data["citations"] = everything
 
     def _signature(self, bibliography_key: Any, tooltips: bool, tooltips_style: str) -> tuple[Any, ...]:
         bibliography = self.bibliographies[bibliography_key]
