@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar, cast
 
 import pybtex.plugin
+import pybtex.style.formatting
 import sphinxcontrib.bibtex.domain
 from pybtex.database import BibliographyData, BibliographyDataError
 from pybtex.database.input.bibtex import Parser
@@ -43,6 +44,8 @@ def cache_pybtex_plugins() -> None:
     """
     if not hasattr(pybtex.plugin.find_plugin, "cache_info"):
         pybtex.plugin.find_plugin = cache(pybtex.plugin.find_plugin)
+        # Styles look up their name, label and sorting plugins under their own module's name.
+        pybtex.style.formatting.find_plugin = pybtex.plugin.find_plugin
 
 
 def parse_changed_bibfiles(app: Sphinx) -> None:
@@ -107,6 +110,7 @@ class CachedBibtexDomain(BibtexDomain):
     initial_data: ClassVar[dict[str, Any]] = {**BibtexDomain.initial_data, "formatted": {}}
     _citation_order: dict[str, int]
     _indexed: tuple[int, int] | None = None
+    _references_indexed: list[Any] | None = None
 
     def clear_doc(self, docname: str) -> None:
         super().clear_doc(docname)
@@ -115,7 +119,7 @@ class CachedBibtexDomain(BibtexDomain):
             del self.data["formatted"][key]
 
     def env_updated(self) -> Iterable[str]:
-        self._indexed = None  # the citations are made again below
+        self._indexed = self._references_indexed = None  # both are made again below
         formatted = self.data.setdefault("formatted", {})
         if nothing_changed(self.env) and all(key in formatted for key in self.bibliographies):
             return []  # the citations and labels of the last build stand (they are kept with the environment)
@@ -162,6 +166,28 @@ class CachedBibtexDomain(BibtexDomain):
             ast.dump(bibliography.filter_), tooltips, tooltips_style,
         )
 
+    def _references_to(self, bibliography_key: Any) -> list[Any]:
+        """The citation references to a bibliography's entries, in the site's order.
+
+        sphinxcontrib-bibtex looks through every reference of the site for each entry it
+        formats (quadratic at conference scale); shown these only, it finds the same.
+        """
+        references = self.data["citation_refs"]
+        if getattr(self, "_references_indexed", None) is not references:
+            self._reference_positions: dict[str, list[int]] = {}
+            for position, reference in enumerate(references):
+                for target in reference.targets:
+                    self._reference_positions.setdefault(target.key, []).append(position)
+            self._references_indexed = references
+        bibliography = self.bibliographies[bibliography_key]
+        positions = {
+            position
+            for f in bibliography.bibfiles
+            for key in self.bibdata.bibfiles[f].keys
+            for position in self._reference_positions.get(bibliography.keyprefix + key, ())
+        }
+        return [references[position] for position in sorted(positions)]
+
     def get_formatted_entries(
         self, bibliography_key: Any, docnames: list[str], tooltips: bool, tooltips_style: str
     ) -> Iterable[tuple[Any, Any, Any]]:
@@ -170,7 +196,12 @@ class CachedBibtexDomain(BibtexDomain):
         cached = cache.get(bibliography_key)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        formatted = list(super().get_formatted_entries(bibliography_key, docnames, tooltips, tooltips_style))
+        everything = self.data["citation_refs"]
+        self.data["citation_refs"] = self._references_to(bibliography_key)
+        try:
+            formatted = list(super().get_formatted_entries(bibliography_key, docnames, tooltips, tooltips_style))
+        finally:
+            self.data["citation_refs"] = everything
         if not any(isinstance(entry.text, Tag) and entry.text.name == "b" for _, entry, _ in formatted):
             cache[bibliography_key] = (signature, formatted)
         return formatted
