@@ -114,6 +114,24 @@ def _entries(text: str) -> list[tuple[int, str]]:
     return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, ends, strict=True)]
 
 
+def _parsed_blocks(text: str) -> Iterator[tuple[int, str, dict[str, Entry] | PybtexError]]:
+    """Each entry block's first line, text and entries, parsed strictly on its own (with the
+    file's ``@string`` macros), or the error pybtex raised for it."""
+    blocks = _entries(text)
+    strings = "".join(block for _, block in blocks if _STRING.match(block))
+    for line, block in blocks:
+        if _NOT_ENTRY.match(block):
+            continue
+        parser = Parser(encoding="utf-8")
+        try:
+            with _strict():
+                parser.parse_string(strings + block)
+        except PybtexError as exc:
+            yield line, block, exc
+            continue
+        yield line, block, dict(parser.data.entries)
+
+
 def namespace_bibfiles(sources: list[Path], target: Path, paper_id: str) -> BibReport:
     """Write ``sources`` to ``target`` with namespaced keys; touch ``target`` only if it changes.
 
@@ -143,21 +161,13 @@ def _namespace(sources: list[Path], target: Path, paper_id: str) -> BibReport:
         except UnicodeDecodeError as exc:
             report.problems.append(BibProblem(source, 1, f"{source.name}: not UTF-8 (byte {exc.start})"))
             continue
-        blocks = _entries(text)
-        strings = "".join(block for _, block in blocks if _STRING.match(block))
-        for line, block in blocks:
-            if _NOT_ENTRY.match(block):
+        for line, block, parsed in _parsed_blocks(text):
+            if isinstance(parsed, PybtexError):
+                key_match = _ENTRY_KEY.match(block)
+                key = key_match.group(1) if key_match else "?"
+                report.problems.append(BibProblem(source, line, f"{source.name}, entry {key!r}: {parsed}"))
                 continue
-            key_match = _ENTRY_KEY.match(block)
-            key = key_match.group(1) if key_match else "?"
-            parser = Parser(encoding="utf-8")
-            try:
-                with _strict():
-                    parser.parse_string(strings + block)
-            except PybtexError as exc:
-                report.problems.append(BibProblem(source, line, f"{source.name}, entry {key!r}: {exc}"))
-                continue
-            for entry_key, entry in parser.data.entries.items():
+            for entry_key, entry in parsed.items():
                 if namespaced_key(paper_id, entry_key) in data.entries:
                     message = f"{source.name}, entry {entry_key!r}: duplicate key"
                     report.problems.append(BibProblem(source, line, message))
@@ -198,23 +208,6 @@ def _missing_field(style: str, key: str, entry: Entry) -> str | None:
     return _missing_by_shape[shape]
 
 
-def _parsed_entries(text: str) -> Iterator[tuple[int, str, str, Entry]]:
-    """Each entry's line, block of text, key and parsed form; a block pybtex rejects is skipped."""
-    blocks = _entries(text)
-    strings = "".join(block for _, block in blocks if _STRING.match(block))
-    for line, block in blocks:
-        if _NOT_ENTRY.match(block):
-            continue
-        parser = Parser(encoding="utf-8")
-        try:
-            with _strict():
-                parser.parse_string(strings + block)
-        except PybtexError:
-            continue
-        for key, entry in parser.data.entries.items():
-            yield line, block, key, entry
-
-
 def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:
     """Entries lacking a field their type requires in ``style`` become ``@misc``, with a line each.
 
@@ -223,11 +216,14 @@ def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> 
     Entries that do not parse are left as they are: the build reports them.
     """
     out, notes, end = [], [], 0
-    for line, block, key, entry in _parsed_entries(text):
-        field_name = _missing_field(style, key, entry)
-        kind = _ENTRY_TYPE.match(block)
-        if field_name is None or kind is None:
+    for line, block, parsed in _parsed_blocks(text):
+        if isinstance(parsed, PybtexError):
             continue
+        missing = [(key, field) for key, entry in parsed.items() if (field := _missing_field(style, key, entry))]
+        kind = _ENTRY_TYPE.match(block)
+        if not missing or kind is None:
+            continue
+        key, field_name = missing[0]
         start = text.index(block, end)
         out.append(text[end:start] + kind.group(1) + "misc" + block[kind.end() :])
         end = start + len(block)

@@ -485,14 +485,13 @@ def read_sources(
     pdf_dir: Path | None, workdir: Path, live: bool = False,
 ) -> Iterator[Submission | Outcome]:
     """Every submission from every source, a failed read becoming a rejected outcome."""
-    if openreview is not None or live:
-        if not venue_id:
-            raise SubmissionError("OpenReview notes need --venue-id")
-    if openreview is not None and venue_id:
-        yield from from_openreview(openreview, venue_id, pdf_dir)
-    if live and venue_id:
+    if (openreview is not None or live) and not venue_id:
+        raise SubmissionError("OpenReview notes need --venue-id")
+    if openreview is not None:
+        yield from from_openreview(openreview, venue_id or "", pdf_dir)
+    if live:
         live_pdfs = workdir / "openreview-pdfs"
-        yield from from_notes(fetch_openreview(venue_id, live_pdfs), "openreview.net", venue_id, live_pdfs)
+        yield from from_notes(fetch_openreview(venue_id or "", live_pdfs), "openreview.net", venue_id or "", live_pdfs)
     for package in packages:
         try:
             yield from_package(package, workdir)

@@ -27,6 +27,7 @@ __all__ = [
     "bibtex_keys",
     "funders",
     "highwire_tags",
+    "joined_bibtex",
     "json_ld",
     "json_ld_script",
     "latex_text",
@@ -145,7 +146,12 @@ def bibtex(citable: Citable, key: str | None = None) -> str:
 def volume_bibtex(citables: Iterable[Citable]) -> str:
     """Every paper of a volume in one file, in the volume's order: the papers' own entries."""
     citables = list(citables)
-    return "\n".join(bibtex(c, key) for c, key in zip(citables, bibtex_keys(citables), strict=True))
+    return joined_bibtex(bibtex(c, key) for c, key in zip(citables, bibtex_keys(citables), strict=True))
+
+
+def joined_bibtex(entries: Iterable[str]) -> str:
+    """Papers' entries (from :func:`bibtex`) as one file."""
+    return "\n".join(entries)
 
 
 # -- RIS and plain text ----------------------------------------------------------------

@@ -604,8 +604,11 @@ _IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
-def _package_path(fence: _Fence, reference: str, ctx: _Context, what: str) -> str | None:
-    """A file reference rewritten relative to the package folder (where ``paper.md`` will be), or None if refused."""
+def _package_path(fence: _Fence, reference: str, ctx: _Context, what: str, then: str = "") -> str | None:
+    """A file reference rewritten relative to the package folder (where ``paper.md`` will be), or None if refused.
+
+    A file the package lacks is reported, with ``then`` saying what the caller does instead.
+    """
     if _URL.match(reference):
         return reference
     where = fence.opener.at()
@@ -619,8 +622,7 @@ def _package_path(fence: _Fence, reference: str, ctx: _Context, what: str) -> st
             ctx.note(where, f"image {reference!r} has no extension; {found.name!r} is used")
             target = found
     if not target.is_file():
-        stand_in = "; a placeholder listing stands in" if what == "included file" else ""
-        ctx.problem(where, f"{what} {reference!r} is not in the package{stand_in}")
+        ctx.problem(where, f"{what} {reference!r} is not in the package{then}")
     return target.relative_to(ctx.folder).as_posix().replace(" ", "\\ ")
 
 
@@ -703,7 +705,7 @@ def _missing_listing(fence: _Fence, name: str) -> list[_Node]:
 def _file_option(fence: _Fence, ctx: _Context) -> list[_Node]:
     """``literalinclude`` and ``:file:`` options read files: only the package's own."""
     if fence.name == "literalinclude":
-        path = _package_path(fence, fence.argument, ctx, "included file")
+        path = _package_path(fence, fence.argument, ctx, "included file", "; a placeholder listing stands in")
         if path is None:
             return []
         name = path.replace("\\ ", " ")

@@ -21,8 +21,8 @@ from sphinx.util import logging
 from proceedings.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.layout import WORKSHOP_FILE, paper_dirs, paper_docname, paper_id, volume_of
 from proceedings.model import MetadataError, Paper, load_workshop, paper_from_frontmatter, split_frontmatter
-from proceedings.names import index_form
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.indexes import by_author
 from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, paper_list, paper_pdf
 
 __all__ = [
@@ -254,13 +254,8 @@ def fill_author_index(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     """Every named author of the volume, surname first and in Unicode order, with their papers."""
     domain = _domain(app.env)
     for index in doctree.findall(author_index):
-        papers_by_author: dict[str, list[str]] = {}
-        for paper_doc, paper in domain.papers_of(index["volume"]):
-            for name in paper.author_names:
-                papers_by_author.setdefault(name, []).append(paper_id(paper_doc) or "")
-        index["entries"] = [
-            (index_form(name), papers_by_author[name]) for name in sorted(papers_by_author, key=domain.author_sort_key)
-        ]
+        entries = by_author(domain.papers_of(index["volume"]), domain.author_sort_key)
+        index["entries"] = [(entry.label, [paper_id(doc) or "" for doc, _paper in entry.papers]) for entry in entries]
 
 
 def refresh_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:

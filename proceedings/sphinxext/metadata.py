@@ -28,6 +28,7 @@ from proceedings.export import (
     bibtex,
     bibtex_keys,
     highwire_tags,
+    joined_bibtex,
     json_ld,
     json_ld_script,
     open_graph_tags,
@@ -197,7 +198,7 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
             entries.append(bibtex(paper, key))
             _write(bib, entries[-1])
             _write(ris_file, ris(paper))
-        _write(outdir / volume_bib_path(volume), "\n".join(entries))
+        _write(outdir / volume_bib_path(volume), joined_bibtex(entries))
     if app.config.html_baseurl:
         urls = [_absolute(app, app.builder.get_target_uri(doc)) for doc in sorted(app.env.found_docs)]
         _write(outdir / "sitemap.xml", sitemap(urls))
