@@ -19,7 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from proceedings.sphinxext import events, header, incremental, indexes, mathjax, metadata, navigation, nodes
+from proceedings.sphinxext import collection, events, header, incremental, indexes, mathjax, metadata, navigation, nodes
 from proceedings.sphinxext.bibcache import CachedBibtexDomain, cache_pybtex_plugins, parse_changed_bibfiles
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
@@ -73,5 +73,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", navigation.share_navigation_tree, priority=400)
     app.connect("html-page-context", navigation.mark_current_page, priority=550)
     app.connect("build-finished", metadata.write_exports)
+    collection.register(app)
     app.add_js_file("proceedings.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
