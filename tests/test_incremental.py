@@ -148,3 +148,24 @@ def test_a_bib_edit_reaches_its_paper_and_only_its_paper(mini_site: MiniSite) ->
     assert "A retitled work" in (out / "p2" / "paper.html").read_text()
     assert "Work cited by p1" in (out / "p1" / "paper.html").read_text()
     assert {ident: (out / ident / "paper.html").stat().st_mtime_ns for ident in before} == before
+
+
+def test_a_rebuild_with_nothing_changed_keeps_the_sidebar_and_puts_back_deleted_outputs(mini_site: MiniSite) -> None:
+    """The last build's sidebar, exports and MathJax copy are kept only while they are what a full build makes."""
+    _three_papers(mini_site)
+    out = mini_site.srcdir.parent / "out-html"
+    assert mini_site.sphinx().returncode == 0
+    fresh = page(out / "search.html").select_one(".sidebar-tree")
+    assert mini_site.sphinx().returncode == 0
+    assert page(out / "search.html").select_one(".sidebar-tree") == fresh
+    paper = mini_site.papers / "p1" / "paper.md"
+    paper.write_text(paper.read_text().replace("Title of p1", "A Renamed Paper"))
+    for _ in range(2):  # the edit, then nothing changed
+        assert mini_site.sphinx().returncode == 0
+        sidebar = page(out / "search.html").select_one(".sidebar-tree")
+        assert sidebar is not None and "A Renamed Paper" in sidebar.get_text()
+    volume_bib, mathjax = out / "vol" / "vol-proceedings.bib", out / "_static" / "mathjax" / "tex-chtml.js"
+    volume_bib.unlink()
+    mathjax.unlink()
+    assert mini_site.sphinx().returncode == 0
+    assert "{A Renamed Paper}" in volume_bib.read_text() and mathjax.is_file()

@@ -2,8 +2,9 @@
 
 Readers' browsers then ask no third party for it, and math renders offline. The package's
 own extension copies its files for every builder and declares nothing about parallel
-builds, so only its files are used here: copied once into the HTML output, where a copy
-already there is left alone.
+builds, so only its files are used here: copied into the HTML output once, and again only
+when the output or the installed bundle is another one (a note beside the doctrees says
+which copy was made from which bundle).
 """
 
 from __future__ import annotations
@@ -30,5 +31,11 @@ def use_local_mathjax(app: Sphinx, config: Config) -> None:
 
 
 def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
-    if exception is None and app.builder.format == "html":
-        copy_asset(_bundle(), Path(app.outdir) / "_static" / "mathjax", force=False)
+    if exception is not None or app.builder.format != "html":
+        return
+    bundle, copy = _bundle(), Path(app.outdir) / "_static" / "mathjax"
+    note, made = Path(app.doctreedir) / "mathjax-copied.txt", f"{copy}\n{bundle} {bundle.stat().st_mtime_ns}\n"
+    if (copy / "tex-chtml.js").is_file() and note.is_file() and note.read_text(encoding="utf-8") == made:
+        return
+    copy_asset(bundle, copy, force=False)
+    note.write_text(made, encoding="utf-8")

@@ -40,7 +40,7 @@ from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of, volumes
 from proceedings.model import MetadataError, load_workshop
 from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.incremental import documents_read
+from proceedings.sphinxext.incremental import documents_read, nothing_changed
 
 __all__ = [
     "VolumeDownloads",
@@ -186,6 +186,9 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
     stamp = Path(app.doctreedir) / "proceedings-exports.txt"
     made_for = f"{outdir}\nhtml_baseurl={app.config.html_baseurl}\n"
     read = documents_read(app.env) if stamp.is_file() and stamp.read_text(encoding="utf-8") == made_for else None
+    made = [outdir / volume_bib_path(volume) for volume in domain.workshops]
+    if read is not None and nothing_changed(app.env) and all(path.is_file() for path in made):
+        return  # no paper was read: every file is as the last build wrote it
     for volume in sorted(domain.workshops):
         papers = [(doc, cited) for doc, _paper in domain.papers_of(volume) if (cited := citable(app, doc))]
         entries = []

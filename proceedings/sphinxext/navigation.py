@@ -8,16 +8,21 @@ marked current. So furo is given one tree, rendered for the root document (furo 
 its work on a given string), and each page then gets that HTML with its own prefix and
 its own current entries, marked as Sphinx and furo mark them: ``current`` on the page's
 entry and its ancestors, their toggles checked, ``current-page`` on the page's entry.
+A build that read no document (only the search page is written) takes the last build's tree.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
+
+from proceedings.sphinxext.incremental import nothing_changed
 
 __all__ = ["mark_current_page", "share_navigation_tree"]
 
@@ -36,10 +41,19 @@ def reset(app: Sphinx, *args: Any) -> None:
 
 
 def _root_tree(app: Sphinx) -> str:
+    """The site's tree; a build that read and removed no document takes the last build's."""
     if "html" not in _shared:
         builder, env = app.builder, app.env
-        tree = global_toctree_for_doc(env, env.config.root_doc, builder, tags=builder.tags, **_FURO_TREE)
-        _shared["html"] = builder.render_partial(tree)["fragment"] if tree is not None else ""  # type: ignore[attr-defined]
+        kept = Path(app.doctreedir) / f"navigation-{builder.name}.html"
+        made_for = f"<!-- {builder.get_target_uri(env.config.root_doc)} -->\n"  # the link suffix
+        if nothing_changed(env) and kept.is_file() and (text := kept.read_text(encoding="utf-8")).startswith(made_for):
+            _shared["html"] = text.removeprefix(made_for)
+        else:
+            tree = global_toctree_for_doc(env, env.config.root_doc, builder, tags=builder.tags, **_FURO_TREE)
+            _shared["html"] = builder.render_partial(tree)["fragment"] if tree is not None else ""  # type: ignore[attr-defined]
+            written = kept.with_suffix(f".{os.getpid()}")  # parallel writers each make the same tree
+            written.write_text(made_for + _shared["html"], encoding="utf-8")
+            written.replace(kept)
     return str(_shared["html"])
 
 
