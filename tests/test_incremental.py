@@ -32,19 +32,26 @@ def test_title_edit_reaches_every_sidebar_and_the_papers_list(mini_site: MiniSit
     assert listing is not None and "A Renamed Paper" in listing.get_text()
 
 
-def test_body_edit_writes_that_paper_and_the_pages_that_list_papers_only(mini_site: MiniSite) -> None:
+def test_body_edit_writes_that_paper_and_the_pages_that_show_its_headings_only(mini_site: MiniSite) -> None:
     _three_papers(mini_site)
+    (mini_site.srcdir / "vol" / "sections.md").write_text(
+        "# Sections\n\n```{toctree}\n:maxdepth: 2\n\npapers/p1/paper\n```\n", encoding="utf-8"
+    )
+    index = mini_site.srcdir / "index.md"
+    index.write_text(index.read_text().replace("vol/papers/index\n", "vol/papers/index\nvol/sections\n"))
     assert mini_site.sphinx().returncode == 0
     out = mini_site.srcdir.parent / "out-html"
     before = _mtimes(out)
     paper = mini_site.papers / "p1" / "paper.md"
-    paper.write_text(paper.read_text().replace("Body of p1.", "A new body of p1."))
-    assert mini_site.sphinx().returncode == 0
+    paper.write_text(paper.read_text().replace("Body of p1.", "## A new section\n\nA new body of p1."))
+    run = mini_site.sphinx()
+    assert run.returncode == 0, run.warnings
     after = _mtimes(out)
     rewritten = sorted(name for name in after if after[name] != before.get(name))
-    assert "vol/papers/p1/paper.html" in rewritten
-    assert "vol/papers/p2/paper.html" not in rewritten and "vol/papers/p3/paper.html" not in rewritten
+    # The papers list shows p1 in a hidden toctree: only the page whose toctree shows sections is written.
+    assert rewritten == ["search.html", "vol/papers/p1/paper.html", "vol/sections.html"]
     assert "A new body of p1." in (out / "vol" / "papers" / "p1" / "paper.html").read_text()
+    assert "A new section" in page(out / "vol" / "sections.html").select_one("article").get_text()
 
 
 def test_parallel_build_writes_the_same_site(mini_site: MiniSite) -> None:

@@ -18,10 +18,10 @@ __all__ = ["ProceedingsDomain"]
 class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
-    data_version = 3
+    data_version = 4
     initial_data: ClassVar[dict[str, Any]] = {
         "papers": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {}, "navigation": {},
-        "author_keys": {},
+        "author_keys": {}, "title_toctrees": {},
     }
 
     @property
@@ -30,9 +30,18 @@ class ProceedingsDomain(Domain):
         return self.data["papers"]
 
     @property
-    def navigation(self) -> dict[str, str]:
-        """Every page's title when the site was last written: a change rewrites every sidebar."""
+    def navigation(self) -> dict[str, tuple[str, ...]]:
+        """Every page's title and top-level headings when the site was last written.
+
+        The sidebar shows the titles, and a toctree of depth one the top-level headings:
+        a change rewrites every page.
+        """
         return self.data.setdefault("navigation", {})
+
+    @property
+    def title_toctrees(self) -> dict[str, tuple[str, ...]]:
+        """By page, the documents its toctrees show by title at most (hidden, or of depth one)."""
+        return self.data["title_toctrees"]
 
     @property
     def pages(self) -> dict[str, tuple[int, int]]:
@@ -79,15 +88,15 @@ class ProceedingsDomain(Domain):
     def clear_doc(self, docname: str) -> None:
         self.papers.pop(docname, None)
         self.index_pages.pop(docname, None)
+        self.title_toctrees.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname, paper in otherdata["papers"].items():
             if docname in docnames:
                 self.papers[docname] = paper
         self.author_keys.update(otherdata["author_keys"])
-        for docname, entry in otherdata["index_pages"].items():
-            if docname in docnames:
-                self.index_pages[docname] = entry
+        for key in ("index_pages", "title_toctrees"):
+            self.data[key].update((d, entry) for d, entry in otherdata[key].items() if d in docnames)
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
         return []

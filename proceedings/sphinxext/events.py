@@ -258,14 +258,24 @@ def fill_author_index(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         index["entries"] = [(entry.label, [paper_id(doc) or "" for doc, _paper in entry.papers]) for entry in entries]
 
 
+def _top_headings(env: BuildEnvironment, docname: str) -> tuple[str, ...]:
+    toc = env.tocs.get(docname)
+    return tuple(item[0].astext() for item in toc.children if item.children) if toc is not None else ()
+
+
 def refresh_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Every page again when a title or the set of pages changed: each page's sidebar shows them all.
 
     Sphinx writes only the pages that changed, whose sidebars are then right while the
-    others keep the old titles. Only titles and the page set matter, so editing a paper's
-    text still writes that paper alone.
+    others keep the old titles. Only titles, top-level headings (what a toctree of depth
+    one shows) and the page set matter, so editing a paper's text still writes that paper
+    alone (see ``PaperTocTreeCollector.process_doc``).
     """
-    navigation = {docname: env.titles[docname].astext() for docname in env.found_docs if docname in env.titles}
+    navigation = {
+        docname: (env.titles[docname].astext(), *_top_headings(env, docname))
+        for docname in env.found_docs
+        if docname in env.titles
+    }
     domain = _domain(env)
     if domain.navigation == navigation:
         return []

@@ -14,14 +14,18 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from docutils import nodes
 from docutils.nodes import Element
 from jinja2 import FileSystemBytecodeCache
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.domains.std import StandardDomain
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
+
+from proceedings.sphinxext.domain import ProceedingsDomain
 
 __all__ = [
     "PaperTocTreeCollector",
@@ -91,6 +95,19 @@ def number_figures(env: BuildEnvironment, docname: str) -> dict[str, dict[str, t
 class PaperTocTreeCollector(TocTreeCollector):
     """Sphinx's toctree collector, numbering figures within each document, and only those read."""
 
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        super().process_doc(app, doctree)
+        toctrees = list(doctree.findall(addnodes.toctree))
+        shown = {
+            child
+            for toctree in toctrees
+            if not toctree.get("hidden") and toctree.get("maxdepth", -1) != 1
+            for child in toctree["includefiles"]
+        }
+        titles_only = {child for toctree in toctrees for child in toctree["includefiles"]} - shown
+        if titles_only:
+            _domain(app.env).title_toctrees[app.env.docname] = tuple(sorted(titles_only))
+
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
         if nothing_changed(env):
             return []
@@ -108,6 +125,37 @@ class PaperTocTreeCollector(TocTreeCollector):
         return renumbered
 
 
+def _domain(env: BuildEnvironment) -> ProceedingsDomain:
+    return cast(ProceedingsDomain, env.get_domain("proceedings"))
+
+
+# Per environment: Sphinx's record of which pages show which documents' headings.
+_all_toctree_pages: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, set[str]]] = weakref.WeakKeyDictionary()
+
+
+def write_fewer_toctree_pages(app: Sphinx, builder: Any) -> None:
+    """A page is not written again for an edit to a document its toctrees show by title at most.
+
+    Sphinx writes a toctree's page whenever a document in it was read, as the headings it
+    shows may have changed: at a volume's scale, an edit to one paper also wrote the papers
+    list and the volume page. A hidden toctree shows nothing, and one of depth one only
+    titles and top-level headings, whose changes rewrite every page anyway
+    (``events.refresh_navigation``). Sphinx's record is narrowed for writing only: it also
+    tells which documents are in no toctree, and is put back when the build ends.
+    """
+    env, title_toctrees = app.env, _domain(app.env).title_toctrees
+    _all_toctree_pages[env] = env.files_to_rebuild
+    env.files_to_rebuild = {
+        child: {page for page in pages if child not in title_toctrees.get(page, ())}
+        for child, pages in env.files_to_rebuild.items()
+    }
+
+
+def restore_toctree_pages(app: Sphinx, exception: BaseException | None) -> None:
+    if app.env in _all_toctree_pages:
+        app.env.files_to_rebuild = _all_toctree_pages.pop(app.env)
+
+
 def use_paper_toctree_collector(app: Sphinx) -> None:
     """Put :class:`PaperTocTreeCollector` in the place of Sphinx's own."""
     for listener in list(app.events.listeners.get("env-get-updated", [])):
@@ -117,6 +165,8 @@ def use_paper_toctree_collector(app: Sphinx) -> None:
             app.add_env_collector(PaperTocTreeCollector)
     app.connect("env-get-outdated", note_removed, priority=100)
     app.connect("env-before-read-docs", note_read, priority=900)
+    app.connect("write-started", write_fewer_toctree_pages)
+    app.connect("build-finished", restore_toctree_pages)
 
 
 def cache_compiled_templates(app: Sphinx) -> None:
