@@ -4,22 +4,29 @@
 
 Each synthetic paper has about 1,500 words, inline and display math, a table and ten
 citations from its own ``.bib``. The floor is the same text built by plain
-``sphinx-build`` with myst-parser and furo, citations removed. Prints one table per N.
+``sphinx-build`` with myst-parser and furo, citations removed. Rebuilds are timed
+``--repeat`` times (each edit on another paper) and reported as the median, with the
+range beside it. With LaTeX installed, the whole pipeline (``proceedings build``: HTML,
+volume and paper PDFs, output check) is also timed clean, unchanged and after an edit.
+Prints one table per N.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from proceedings.layout import new_volume
 
@@ -37,6 +44,13 @@ class Step:
     name: str
     seconds: float
     peak_mib: float
+    runs: tuple[float, ...] = ()
+
+    @classmethod
+    def median(cls, name: str, steps: list[Step]) -> Step:
+        """One row for repeated runs of a step: the median time, the highest peak."""
+        runs = tuple(step.seconds for step in steps)
+        return cls(name, statistics.median(runs), max(step.peak_mib for step in steps), runs)
 
 
 def _paper(rng: random.Random, number: int, cite: bool) -> tuple[str, str]:
@@ -113,7 +127,7 @@ def sphinx(builder: str, src: Path, out: Path, jobs: str) -> list[str]:
 def packages(root: Path, count: int) -> tuple[Path, Path]:
     """Camera-ready packages written for mystmd (``[@key]`` citations, ``myst.yml`` authors)."""
     folder = root / "packages"
-    metadata = {"defaults": {"track": "Tiny papers"}, "papers": {}}
+    metadata: dict[str, Any] = {"defaults": {"track": "Tiny papers"}, "papers": {}}
     for number in range(count):
         text, bib = _paper(random.Random(number), number, cite=True)
         text = text.replace("{cite:p}`", "[@").replace("`", "]")
@@ -126,22 +140,38 @@ def packages(root: Path, count: int) -> tuple[Path, Path]:
     return folder, root / "metadata.json"
 
 
-def bench(count: int, jobs: str, keep: Path | None, pdf: bool) -> list[Step]:
+def _edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def bench(count: int, jobs: str, keep: Path | None, pdf: bool, repeat: int) -> list[Step]:
     root = Path(tempfile.mkdtemp(prefix=f"bench{count}-", dir=keep))
     ours, floor = generate(root, count)
     out, floor_out = root / "out", root / "floor-out"
+    papers = ours / "vol" / "papers"
+
+    def rebuilds(name: str, src: Path, dest: Path, change: Any = None) -> Step:
+        steps = []
+        for number in range(repeat):
+            if change is not None:
+                change(number)
+            steps.append(run(name, sphinx("html", src, dest, jobs)))
+        return Step.median(name, steps)
+
     steps = [
         run("floor: plain Sphinx + myst, clean HTML", sphinx("html", floor, floor_out, jobs)),
-        run("floor: no-change rebuild", sphinx("html", floor, floor_out, jobs)),
+        rebuilds("floor: no-change rebuild", floor, floor_out),
         run("clean HTML build", sphinx("html", ours, out, jobs)),
-        run("no-change rebuild", sphinx("html", ours, out, jobs)),
+        rebuilds("no-change rebuild", ours, out),
+        rebuilds(
+            "one-paper edit rebuild", ours, out,
+            lambda n: _edit(papers / f"p{n + 1:04d}" / "paper.md", "## Results", "## Results, edited"),
+        ),
+        rebuilds(
+            "one .bib edit rebuild", ours, out,
+            lambda n: _edit(papers / f"p{n + 1:04d}" / "paper.bib", "Journal 3", "Journal Three"),
+        ),
     ]
-    paper = ours / "vol" / "papers" / "p0001" / "paper.md"
-    paper.write_text(paper.read_text(encoding="utf-8").replace("## Results", "## Results, edited"), encoding="utf-8")
-    steps.append(run("one-paper edit rebuild", sphinx("html", ours, out, jobs)))
-    bib = ours / "vol" / "papers" / "p0002" / "paper.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("Journal 3", "Journal Three"), encoding="utf-8")
-    steps.append(run("one .bib edit rebuild", sphinx("html", ours, out, jobs)))
     folder, metadata = packages(root, count)
     collect = [
         sys.executable, "-m", "proceedings.cli", "collect", "--volume", "vol", "--srcdir", str(root / "collected"),
@@ -160,8 +190,16 @@ def bench(count: int, jobs: str, keep: Path | None, pdf: bool) -> list[Step]:
         steps.append(run("volume PDF (latexmk)", [sys.executable, "-c", compile_code, str(tex)]))
         split_code = "import sys; from pathlib import Path; from proceedings.pdf import split_volume; " \
                      "split_volume(Path(sys.argv[1]), Path(sys.argv[2]), {})"
-        pdf = tex.with_suffix(".pdf")
-        steps.append(run("all per-paper PDFs (split)", [sys.executable, "-c", split_code, str(pdf), str(out / "pdf")]))
+        split = [sys.executable, "-c", split_code, str(tex.with_suffix(".pdf")), str(out / "pdf")]
+        steps.append(run("all per-paper PDFs (split)", split))
+        pipeline = [
+            sys.executable, "-m", "proceedings.cli", "build", "--srcdir", str(ours), "--out", str(root / "site"),
+            "--private", str(root / "private"), "-j", jobs,
+        ]
+        steps.append(run("pipeline (HTML + PDFs + check), clean", pipeline))
+        steps.append(run("pipeline, nothing changed", pipeline))
+        _edit(papers / "p0000" / "paper.md", "## Results", "## Results, edited")
+        steps.append(run("pipeline, one-paper edit", pipeline))
     if keep is None:
         shutil.rmtree(root)
     return steps
@@ -172,12 +210,13 @@ def report(count: int, steps: list[Step]) -> None:
     clean_floor = floor["floor: plain Sphinx + myst, clean HTML"].seconds
     nochange_floor = floor["floor: no-change rebuild"].seconds
     print(f"\nN = {count} papers")
-    print(f"{'step':<42} {'seconds':>8} {'floor':>8} {'ratio':>6} {'peak MiB':>9}")
+    print(f"{'step':<42} {'seconds':>8} {'floor':>8} {'ratio':>6} {'peak MiB':>9}  runs (median shown)")
     for step in steps:
         base = {"clean HTML build": clean_floor, "no-change rebuild": nochange_floor}.get(step.name)
         ratio = f"{step.seconds / base:6.2f}" if base else ""
         base_text = f"{base:8.2f}" if base else ""
-        print(f"{step.name:<42} {step.seconds:8.2f} {base_text:>8} {ratio:>6} {step.peak_mib:9.0f}")
+        runs = "  " + " ".join(f"{r:.2f}" for r in step.runs) if len(step.runs) > 1 else ""
+        print(f"{step.name:<42} {step.seconds:8.2f} {base_text:>8} {ratio:>6} {step.peak_mib:9.0f}{runs}")
 
 
 def main() -> None:
@@ -186,9 +225,12 @@ def main() -> None:
     parser.add_argument("--jobs", default="1", help="Sphinx -j value")
     parser.add_argument("--keep", type=Path, help="keep the generated trees under this folder")
     parser.add_argument("--no-pdf", action="store_true", help="time the HTML and collect steps only")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each rebuild step")
     args = parser.parse_args()
+    # As an installed package would be: compiled once, not on every run (PYTHONDONTWRITEBYTECODE).
+    compileall.compile_dir(ROOT / "proceedings", quiet=1)
     for count in args.counts:
-        report(count, bench(count, args.jobs, args.keep, not args.no_pdf))
+        report(count, bench(count, args.jobs, args.keep, not args.no_pdf, args.repeat))
 
 
 if __name__ == "__main__":
