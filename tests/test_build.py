@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,11 @@ def test_a_build_with_no_change_runs_no_latex(mini_site: MiniSite, tmp_path: Pat
     compiled = volume.stat().st_mtime_ns
     build(mini_site.srcdir, out, private=tmp_path / "private")
     assert volume.stat().st_mtime_ns == compiled
+
+
+def test_a_build_hands_the_garbage_collector_back_as_it_found_it(mini_site: MiniSite, tmp_path: Path) -> None:
+    """The build keeps the collector off what lives through it (see ``sphinxext.collection``), then undoes that."""
+    _good(mini_site)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    build(mini_site.srcdir, Output(tmp_path / "build"), pdf=False, private=tmp_path / "private")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
