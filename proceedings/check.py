@@ -6,17 +6,22 @@ or image is broken, when an image has no alt text, when a paper page lacks its f
 disclosure, or when page ranges disagree between outputs.
 
 Every output type is read by one entry of :data:`READERS`; a new output type to scan
-is one more entry there.
+is one more entry there. What a file says is kept, by its size and modification time, in
+``doctrees/check-memo.json`` beside the site, so that a rebuild that rewrote a few pages has only
+those read again; the findings themselves are made afresh every time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import posixpath
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -99,55 +104,139 @@ def _outputs(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _leaks(root: Path, secrets: dict[str, list[str]]) -> Iterator[Finding]:
+class _Memo:
+    """What each output file said when last read, kept by the file's size and modification time.
+
+    Keys are paths within the site, so the staged copy of a site (copied with its dates)
+    and the published one share answers. Long lists said by many files (every page's
+    sidebar links) are kept once. Only what this run asked about is kept.
+    """
+
+    def __init__(self, path: Path, site: Path) -> None:
+        self.path, self.site = path, site
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            self.said: dict[str, list[Any]] = kept["said"]
+            self.lists: dict[str, list[Any]] = kept["lists"]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.said, self.lists = {}, {}
+        self.asked: set[str] = set()
+
+    def of(self, file: Path, question: str, read: Callable[[Path], Any]) -> Any:
+        status = file.stat()
+        key, stamp = f"{question} {file.relative_to(self.site).as_posix()}", [status.st_size, status.st_mtime_ns]
+        kept = self.said.get(key)
+        if kept is None or kept[0] != stamp:
+            kept = self.said[key] = [stamp, read(file)]
+        self.asked.add(key)
+        return kept[1]
+
+    def shared(self, items: list[Any]) -> str:
+        """A name for ``items``, kept once however many files say it."""
+        name = hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+        self.lists.setdefault(name, items)
+        return name
+
+    def save(self) -> None:
+        said = {key: self.said[key] for key in sorted(self.asked)}
+        names = {answer.get("sidebar") for _stamp, answer in said.values() if isinstance(answer, dict)}
+        lists = {name: self.lists[name] for name in sorted(n for n in names if n is not None)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"said": said, "lists": lists}), encoding="utf-8")
+
+
+def _leaks(root: Path, secrets: dict[str, list[str]], memo: _Memo) -> Iterator[Finding]:
     needles = {needle.casefold(): paper for paper, values in secrets.items() for needle in values}
     if not needles:
         return
+    question = "names " + hashlib.sha256("\n".join(sorted(needles)).encode()).hexdigest()
+
+    def named(path: Path) -> list[str]:
+        text = READERS[path.suffix.lower()](path).casefold()
+        return [needle for needle in needles if needle in text]
+
     for path in _outputs(root):
         try:
-            text = READERS[path.suffix.lower()](path).casefold()
+            found = memo.of(path, question, named)
         except Exception as exc:  # an unreadable output is itself a reason not to publish
             yield Finding("unreadable", str(path.relative_to(root)), f"{type(exc).__name__}: {exc}")
             continue
-        for needle, paper in needles.items():
-            if needle in text:
-                yield Finding("anonymity", str(path.relative_to(root)), f"names an anonymous author of paper {paper!r}")
+        for needle in found:
+            where, paper = str(path.relative_to(root)), needles[needle]
+            yield Finding("anonymity", where, f"names an anonymous author of paper {paper!r}")
 
 
-def _pages(html: Path) -> Iterator[tuple[Path, BeautifulSoup]]:
-    for path in sorted(html.rglob("*.html")):
-        yield path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+_LINKS = (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src"))
 
 
-def _internal_target(page: Path, url: str) -> Path | None:
-    """The file an internal link or image points to, or None for external URLs and anchors."""
+def _internal_target(site: Path, page: Path, url: str) -> str | None:
+    """The file an internal link or image points to, within the site; None for external URLs."""
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path:
+    if parts.scheme or parts.netloc:
         return None
-    target = (page.parent / unquote(parts.path)).resolve()
-    return target / "index.html" if target.is_dir() else target
+    folder = page.parent.relative_to(site).as_posix()
+    path = unquote(parts.path) or page.name  # an anchor on the page itself
+    return posixpath.normpath(posixpath.join(folder, path))
 
 
-def _links_images_funding(html: Path) -> Iterator[Finding]:
-    for path, soup in _pages(html):
-        where = str(path.relative_to(html))
-        for tag, attribute in (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src")):
+def _page_facts(site: Path, memo: _Memo) -> Callable[[Path], dict[str, Any]]:
+    """What the checks need from a page: its link targets (its sidebar's kept once), images
+    without alt text, the facts of a paper's header and its page meta tags."""
+
+    def read(path: Path) -> dict[str, Any]:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        sidebar_tree = soup.select_one(".sidebar-tree")
+        in_sidebar = {id(e) for e in sidebar_tree.find_all("a")} if sidebar_tree is not None else set()
+        own, sidebar = [], set()
+        for tag, attribute in _LINKS:
             for element in soup.find_all(tag):
                 url = element.get(attribute)
-                target = _internal_target(path, str(url)) if url else None
-                if target is not None and not target.is_file():
-                    yield Finding("broken-link", where, f"<{tag} {attribute}={url!r}> has no target")
-        for image in soup.find_all("img"):
-            if not str(image.get("alt") or "").strip() and image.get("role") != "presentation":
-                yield Finding("alt-text", where, f"image {image.get('src')!r} has no alt text")
+                target = _internal_target(site, path, str(url)) if url else None
+                if target is None:
+                    continue
+                if id(element) in in_sidebar:
+                    sidebar.add(target)
+                else:
+                    own.append((f"<{tag} {attribute}={url!r}>", target))
         header = soup.select_one(".paper-header")
-        if header is not None:
-            facts = [dt.get_text(strip=True).rstrip(":") for dt in header.select(".paper-facts dt")]
-            if "Funding" not in facts:
-                yield Finding("funding", where, "the paper page shows no funding disclosure")
+        return {
+            "links": own,
+            "sidebar": memo.shared(sorted(sidebar)),
+            "no_alt": [str(image.get("src")) for image in soup.find_all("img")
+                       if not str(image.get("alt") or "").strip() and image.get("role") != "presentation"],
+            "facts": None if header is None else [
+                dt.get_text(strip=True).rstrip(":") for dt in header.select(".paper-facts dt")
+            ],
+            "meta": {name: str(tag.get("content")) for tag in soup.find_all("meta")
+                     if (name := str(tag.get("name"))) in ("citation_firstpage", "citation_lastpage")},
+        }
+
+    return read
 
 
-def _page_ranges(pages_file: Path, html: Path) -> Iterator[Finding]:
+def _links_images_funding(html: Path, memo: _Memo) -> Iterator[Finding]:
+    exists: dict[str, bool] = {}
+
+    def is_file(target: str) -> bool:
+        if target not in exists:
+            path = html / target
+            exists[target] = (path / "index.html" if path.is_dir() else path).is_file()
+        return exists[target]
+
+    read = _page_facts(html, memo)
+    for path in sorted(html.rglob("*.html")):
+        where, facts = str(path.relative_to(html)), memo.of(path, "page", read)
+        links = [*facts["links"], *((f"<a href={t!r}> in the sidebar", t) for t in memo.lists[facts["sidebar"]])]
+        for link, target in links:
+            if not is_file(target):
+                yield Finding("broken-link", where, f"{link} has no target")
+        for source in facts["no_alt"]:
+            yield Finding("alt-text", where, f"image {source!r} has no alt text")
+        if facts["facts"] is not None and "Funding" not in facts["facts"]:
+            yield Finding("funding", where, "the paper page shows no funding disclosure")
+
+
+def _page_ranges(pages_file: Path, html: Path, memo: _Memo) -> Iterator[Finding]:
     """Page ranges from the PDF stage against the per-paper PDFs and the pages' citation tags."""
     if not pages_file.is_file():
         return
@@ -157,23 +246,24 @@ def _page_ranges(pages_file: Path, html: Path) -> Iterator[Finding]:
             where = str(pdf.relative_to(html))
             if not pdf.is_file():
                 yield Finding("pages", where, "per-paper PDF is missing")
-            elif len(PdfReader(pdf).pages) != last - first + 1:
+            elif memo.of(pdf, "pages", lambda p: len(PdfReader(p).pages)) != last - first + 1:
                 yield Finding("pages", where, f"does not have the {last - first + 1} pages {first}-{last}")
             page = html / volume / "papers" / paper / "paper.html"
             if page.is_file():
-                soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+                meta = memo.of(page, "page", _page_facts(html, memo))["meta"]
                 for name, expected in (("citation_firstpage", first), ("citation_lastpage", last)):
-                    tag = soup.find("meta", attrs={"name": name})
-                    if tag is not None and tag.get("content") != str(expected):
-                        found = tag.get("content")
+                    found = meta.get(name)
+                    if found is not None and found != str(expected):
                         yield Finding("pages", str(page.relative_to(html)), f"{name} is {found}, not {expected}")
 
 
 def check_output(out: Path, private_dir: Path, site: str = "html") -> list[Finding]:
     """Everything wrong with a built output folder (``build/``, its site in ``site``), as findings."""
     html = out / site
-    findings = list(_leaks(html, load_private_authors(private_dir)))
-    findings.extend(_links_images_funding(html))
-    findings.extend(_page_ranges(out / "latex" / "pages.json", html))
+    memo = _Memo(out / "doctrees" / "check-memo.json", html)
+    findings = list(_leaks(html, load_private_authors(private_dir), memo))
+    findings.extend(_links_images_funding(html, memo))
+    findings.extend(_page_ranges(out / "latex" / "pages.json", html, memo))
+    memo.save()
     return findings
 

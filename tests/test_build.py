@@ -102,3 +102,27 @@ def test_a_build_hands_the_garbage_collector_back_as_it_found_it(mini_site: Mini
     assert gc.isenabled() and gc.get_freeze_count() == 0
     build(mini_site.srcdir, Output(tmp_path / "build"), pdf=False, private=tmp_path / "private")
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_an_unchanged_build_writes_no_pdf_and_a_figure_edit_recuts_that_paper_only(
+    mini_site: MiniSite, tmp_path: Path
+) -> None:
+    """The figure's drawing changes, not the text around it: the cut must still see it."""
+    svg = (DOCS / "iclr2026" / "papers" / "ex01-dual-use-audit" / "figure.svg").read_text(encoding="utf-8")
+    body = "```{figure} figure.svg\n:alt: A chart\n\nA caption.\n```\n"
+    figure = mini_site.add_paper("fig", paper_text(title="With a Figure", body=body), files={"figure.svg": svg})
+    mini_site.add_paper("other", paper_text(title="Another Paper", body="Some text."))
+    out = Output(tmp_path / "build")
+
+    def pdf_dates() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in out.pdf.rglob("*.pdf")}
+
+    build(mini_site.srcdir, out, private=tmp_path / "private")
+    tex, first = out.latex / "vol-proceedings.tex", pdf_dates()
+    written = tex.stat().st_mtime_ns
+    build(mini_site.srcdir, out, private=tmp_path / "private")
+    assert tex.stat().st_mtime_ns == written and pdf_dates() == first
+    (figure / "figure.svg").write_text(svg.replace("#e45756", "#000000"), encoding="utf-8")
+    build(mini_site.srcdir, out, private=tmp_path / "private")
+    after = pdf_dates()
+    assert sorted(name for name in after if after[name] != first[name]) == ["fig.pdf", "vol-proceedings.pdf"]

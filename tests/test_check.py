@@ -116,3 +116,16 @@ def test_broken_link_missing_alt_missing_funding_and_pages_are_caught(output: tu
         ("funding", paper_file),
         ("pages", "pdf/iclr2026/ex02-funding-trails.pdf"),
     ]
+
+
+def test_a_page_read_before_is_checked_again_against_what_exists_now(output: tuple[Path, Path]) -> None:
+    """Pages are read once and kept by size and date, but every link is looked up on each check."""
+    out, private = output
+    assert check_output(out, private) == []
+    assert (out / "doctrees" / "check-memo.json").is_file()
+    (out / "html" / "iclr2026" / "papers" / "ex02-funding-trails" / "ex02-funding-trails.bib").unlink()
+    (out / "html" / "iclr2026" / "funding.html").unlink()
+    broken = sorted({(f.kind, f.file) for f in check_output(out, private)})
+    assert ("broken-link", "iclr2026/papers/ex02-funding-trails/paper.html") in broken
+    assert ("broken-link", "iclr2026/papers/ex01-dual-use-audit/paper.html") in broken  # its sidebar
+    assert {kind for kind, _file in broken} == {"broken-link"}
