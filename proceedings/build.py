@@ -220,10 +220,10 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[st
             pages[volume] = finished.pages
             continue
         publish_volume(volume_pdf, published, f"{workshop.short_name}: {workshop.theme}", workshop.name)
-        cut = split_volume(
-            published, out.pdf / volume, papers, workshop.short_name, record=out.latex / f"{volume}-papers.json"
-        )
-        pages[volume] = {p.paper_id: [p.first, p.last] for p in paper_pages(published)}
+        ranges = paper_pages(published)
+        record = out.latex / f"{volume}-papers.json"
+        cut = split_volume(published, out.pdf / volume, papers, workshop.short_name, record, ranges)
+        pages[volume] = {p.paper_id: [p.first, p.last] for p in ranges}
         written.extend(finished.save(out.pdf, [published, *cut.values()], pages[volume]))
     text = json.dumps(pages, indent=1, sort_keys=True) + "\n"
     if not out.pages.is_file() or out.pages.read_text(encoding="utf-8") != text:

@@ -172,19 +172,25 @@ def _page_digest(page: Any, label: str) -> list[object]:
 
 
 def split_volume(
-    volume_pdf: Path, outdir: Path, papers: dict[str, Paper], subject: str = "", record: Path | None = None
+    volume_pdf: Path,
+    outdir: Path,
+    papers: dict[str, Paper],
+    subject: str = "",
+    record: Path | None = None,
+    ranges: list[PaperPages] | None = None,
 ) -> dict[str, Path]:
     """Write ``<outdir>/<id>.pdf`` for every paper in the volume, with its own metadata and bookmarks.
 
     ``subject`` names the volume (e.g. "AI for Peace Workshop at ICLR 2026"); the page range is
     added. With ``record``, a paper whose pages, bookmarks and metadata are as recorded there
     is left as it is: after an edit to one paper, only the papers whose pages changed are cut.
+    ``ranges`` are the volume's :func:`paper_pages`, when the caller has them already.
     """
     reader = PdfReader(volume_pdf)
     outdir.mkdir(parents=True, exist_ok=True)
     made, written = _Record(record), {}
     bookmarks, labels = _bookmarks(reader), reader.page_labels
-    for pages in paper_pages(volume_pdf):
+    for pages in paper_pages(volume_pdf) if ranges is None else ranges:
         target = outdir / f"{pages.paper_id}.pdf"
         written[pages.paper_id] = target
         own_bookmarks = [b for b in bookmarks if pages.first_index <= b[2] <= pages.last_index]
