@@ -5,10 +5,11 @@ Python's full collections walks all of them and all imported code again. Measure
 200 papers with nothing changed: 0.35 s of the 0.5 s load was collection, and the
 collections at interpreter exit took another 1.2 s, in a build of under 2 s without them.
 
-So the collector is paused while Sphinx loads the environment, what is alive then (code,
-configuration, the environment) is moved out of its reach with :func:`gc.freeze`, and at
-exit everything is, as long-running Python tools such as synapse and spack do. The build's own garbage is
-collected as usual; after the build the frozen objects are handed back.
+So the collector is paused while Sphinx loads the environment; what is alive then (code,
+configuration, the environment) is moved out of its reach with :func:`gc.freeze`; and at
+exit everything is, as long-running Python programs such as synapse and spack do. The
+build's own garbage is collected as usual, and after the build the frozen objects are
+handed back.
 """
 
 from __future__ import annotations

@@ -96,6 +96,7 @@ class PaperTocTreeCollector(TocTreeCollector):
     """Sphinx's toctree collector, numbering figures within each document, and only those read."""
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Also note the documents this one's toctrees show by title at most (hidden, or of depth one)."""
         super().process_doc(app, doctree)
         toctrees = list(doctree.findall(addnodes.toctree))
         shown = {
