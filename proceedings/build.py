@@ -161,12 +161,12 @@ def _reproducible_dates(sources: list[tuple[str, int, int]]) -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(newest // 1_000_000_000))
 
 
-def _latex_made_from(sources: list[tuple[str, int, int]], out: Output, excluded: set[str]) -> str:
-    """What the LaTeX sources are made from: the source tree, the pages of the last PDF stage,
-    the papers left out, this package and the versions of the tools it drives."""
+def _latex_made_from(sources: list[tuple[str, int, int]], excluded: set[str]) -> str:
+    """What the LaTeX sources are made from: the source tree, the papers left out, this package
+    and the versions of the tools it drives. Not the pages of the last PDF stage: the volume
+    numbers its own pages, and only the web pages print those ranges."""
     tools = {name: version(name) for name in ("sphinx", "docutils", "myst-parser", "sphinxcontrib-bibtex", "pybtex")}
-    pages = out.pages.read_text(encoding="utf-8") if out.pages.is_file() else ""
-    made_from = [sources, pages, sorted(excluded), _stats(Path(__file__).parent), tools, sys.version]
+    made_from = [sources, sorted(excluded), _stats(Path(__file__).parent), tools, sys.version]
     return hashlib.sha256(json.dumps(made_from).encode()).hexdigest()
 
 
@@ -200,7 +200,7 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[st
     """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
     skip, sources = set(excluded), _stats(srcdir)
     _reproducible_dates(sources)
-    made_from, record = _latex_made_from(sources, out, skip), out.latex / "latex-made-from.txt"
+    made_from, record = _latex_made_from(sources, skip), out.latex / "latex-made-from.txt"
     written_before = all((out.latex / f"{volume}-proceedings.tex").is_file() for volume in volumes(srcdir))
     if not (written_before and record.is_file() and record.read_text(encoding="utf-8") == made_from):
         record.unlink(missing_ok=True)
