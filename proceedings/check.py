@@ -6,9 +6,10 @@ or image is broken, when an image has no alt text, when a paper page lacks its f
 disclosure, or when page ranges disagree between outputs.
 
 Every output type is read by one entry of :data:`READERS`; a new output type to scan
-is one more entry there. What a file says is kept, by its size and modification time, in
-``doctrees/check-memo.json`` beside the site, so that a rebuild that rewrote a few pages has only
-those read again; the findings themselves are made afresh every time.
+is one more entry there. What a file says is kept in ``doctrees/check-memo.json`` beside
+the site, by the file's size and modification time (by its bytes, for whether it names an
+anonymous author), so that after a rebuild that wrote a few pages only those are read
+again; the findings themselves are made afresh every time.
 """
 
 from __future__ import annotations
@@ -122,9 +123,15 @@ class _Memo:
             self.said, self.lists = {}, {}
         self.asked: set[str] = set()
 
-    def of(self, file: Path, question: str, read: Callable[[Path], Any]) -> Any:
+    def of(self, file: Path, question: str, read: Callable[[Path], Any], by_content: bool = False) -> Any:
+        """The answer ``read`` gave for ``file``, read again only if the file changed since.
+
+        ``by_content`` tells changes by the file's bytes, not its size and date: for the
+        question whether an output names an anonymous author, which must never be stale.
+        """
         status = file.stat()
-        key, stamp = f"{question} {file.relative_to(self.site).as_posix()}", [status.st_size, status.st_mtime_ns]
+        key = f"{question} {file.relative_to(self.site).as_posix()}"
+        stamp = [hashlib.sha256(file.read_bytes()).hexdigest()] if by_content else [status.st_size, status.st_mtime_ns]
         kept = self.said.get(key)
         if kept is None or kept[0] != stamp:
             kept = self.said[key] = [stamp, read(file)]
@@ -157,7 +164,7 @@ def _leaks(root: Path, secrets: dict[str, list[str]], memo: _Memo) -> Iterator[F
 
     for path in _outputs(root):
         try:
-            found = memo.of(path, question, named)
+            found = memo.of(path, question, named, by_content=True)
         except Exception as exc:  # an unreadable output is itself a reason not to publish
             yield Finding("unreadable", str(path.relative_to(root)), f"{type(exc).__name__}: {exc}")
             continue

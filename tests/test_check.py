@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -129,3 +130,17 @@ def test_a_page_read_before_is_checked_again_against_what_exists_now(output: tup
     assert ("broken-link", "iclr2026/papers/ex02-funding-trails/paper.html") in broken
     assert ("broken-link", "iclr2026/papers/ex01-dual-use-audit/paper.html") in broken  # its sidebar
     assert {kind for kind, _file in broken} == {"broken-link"}
+
+
+def test_a_name_planted_with_the_files_size_and_date_kept_is_still_caught(output: tuple[Path, Path]) -> None:
+    """Whether a file names an anonymous author is asked again whenever its bytes changed."""
+    out, private = output
+    assert check_output(out, private) == []
+    target = out / "html" / "iclr2026" / "overview.html"
+    status, text = target.stat(), target.read_text(encoding="utf-8")
+    at = text.index("<p>") + len("<p>")
+    target.write_text(text[:at] + SECRET + text[at + len(SECRET):], encoding="utf-8")
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert target.stat().st_size == status.st_size
+    leaks = [(f.kind, f.file) for f in check_output(out, private) if f.kind == "anonymity"]
+    assert leaks == [("anonymity", "iclr2026/overview.html")]
