@@ -32,8 +32,8 @@ from sphinx.util.console import strip_colors
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
-from proceedings.model import MetadataError, Paper, Workshop, load_paper, load_workshop
-from proceedings.pdf import compile_volume, paper_pages, publish_volume, split_volume
+from proceedings.model import MetadataError, Paper, load_paper, load_workshop
+from proceedings.pdf import compile_volume, finish_volume
 
 __all__ = ["BuildError", "BuildResult", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
@@ -144,10 +144,10 @@ def _papers(srcdir: Path, volume: str, skip: set[str]) -> dict[str, Paper]:
     return papers
 
 
-def _stats(folder: Path, pattern: str = "*") -> list[tuple[str, int, int]]:
+def _stats(folder: Path) -> list[tuple[str, int, int]]:
     """Each file's path, size and modification time (ns)."""
     found = []
-    for path in sorted(folder.rglob(pattern)):
+    for path in sorted(folder.rglob("*")):
         if path.is_file():
             status = path.stat()
             found.append((path.relative_to(folder).as_posix(), status.st_size, status.st_mtime_ns))
@@ -170,61 +170,29 @@ def _latex_made_from(sources: list[tuple[str, int, int]], excluded: set[str]) ->
     return hashlib.sha256(json.dumps(made_from).encode()).hexdigest()
 
 
-class _Finished:
-    """A volume's PDF finish as the last build left it: what it was made from, its outputs and pages.
-
-    An unchanged volume (its compiled PDF and its papers' metadata are as they were) is
-    neither published nor cut again, which would cost seconds per hundred papers.
-    """
-
-    def __init__(self, path: Path, volume_pdf: Path, papers: dict[str, Paper], workshop: Workshop) -> None:
-        self.path = path
-        made_from = [hashlib.sha256(volume_pdf.read_bytes()).hexdigest(), workshop.model_dump(mode="json")]
-        made_from.append({ident: paper.model_dump(mode="json") for ident, paper in papers.items()})
-        self.made_from = hashlib.sha256(json.dumps(made_from, sort_keys=True).encode()).hexdigest()
-        self.record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        self.outputs: list[str] = self.record.get("outputs", [])
-        self.pages: dict[str, list[int]] = self.record.get("pages", {})
-
-    def current(self, pdf_dir: Path) -> bool:
-        return self.record.get("made_from") == self.made_from and all((pdf_dir / n).is_file() for n in self.outputs)
-
-    def save(self, pdf_dir: Path, outputs: list[Path], pages: dict[str, list[int]]) -> list[Path]:
-        names = [path.relative_to(pdf_dir).as_posix() for path in outputs]
-        record = {"made_from": self.made_from, "outputs": names, "pages": pages}
-        self.path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        return outputs
-
-
 def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = ()) -> list[Path]:
     """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
     skip, sources = set(excluded), _stats(srcdir)
     _reproducible_dates(sources)
-    made_from, record = _latex_made_from(sources, skip), out.latex / "latex-made-from.txt"
+    made_from, stamp = _latex_made_from(sources, skip), out.latex / "latex-made-from.txt"
     written_before = all((out.latex / f"{volume}-proceedings.tex").is_file() for volume in volumes(srcdir))
-    if not (written_before and record.is_file() and record.read_text(encoding="utf-8") == made_from):
-        record.unlink(missing_ok=True)
+    if not (written_before and stamp.is_file() and stamp.read_text(encoding="utf-8") == made_from):
+        stamp.unlink(missing_ok=True)
         _sphinx("latex", srcdir, out, out.latex, jobs, skip)
-        record.write_text(made_from, encoding="utf-8")
+        stamp.write_text(made_from, encoding="utf-8")
     written: list[Path] = []
     pages: dict[str, dict[str, list[int]]] = {}
     for volume in volumes(srcdir):
         volume_pdf = compile_volume(out.latex / f"{volume}-proceedings.tex")
-        out.pdf.mkdir(parents=True, exist_ok=True)
-        published = out.pdf / volume_pdf.name
         workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
-        papers = _papers(srcdir, volume, skip)
-        finished = _Finished(out.latex / f"{volume}-finished.json", volume_pdf, papers, workshop)
-        if finished.current(out.pdf):
-            written.extend(out.pdf / name for name in finished.outputs)
-            pages[volume] = finished.pages
-            continue
-        publish_volume(volume_pdf, published, f"{workshop.short_name}: {workshop.theme}", workshop.name)
-        ranges = paper_pages(published)
-        record = out.latex / f"{volume}-papers.json"
-        cut = split_volume(published, out.pdf / volume, papers, workshop.short_name, record, ranges)
-        pages[volume] = {p.paper_id: [p.first, p.last] for p in ranges}
-        written.extend(finished.save(out.pdf, [published, *cut.values()], pages[volume]))
+        finished = finish_volume(
+            volume, volume_pdf, out.pdf, _papers(srcdir, volume, skip), out.latex,
+            subject=f"{workshop.short_name}: {workshop.theme}",
+            keywords=workshop.name,
+            paper_subject=workshop.short_name,
+        )
+        written.extend(finished.outputs)
+        pages[volume] = finished.pages
     text = json.dumps(pages, indent=1, sort_keys=True) + "\n"
     if not out.pages.is_file() or out.pages.read_text(encoding="utf-8") != text:
         out.pages.write_text(text, encoding="utf-8")

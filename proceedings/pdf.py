@@ -22,9 +22,11 @@ from pypdf import PdfReader, PdfWriter
 from proceedings.model import Paper
 
 __all__ = [
+    "FinishedVolume",
     "LatexError",
     "PaperPages",
     "compile_volume",
+    "finish_volume",
     "paper_pages",
     "pdf_text",
     "publish_volume",
@@ -219,6 +221,47 @@ def split_volume(
         made.write(target, inputs, _to_bytes(writer))
     made.save()
     return written
+
+
+@dataclass(frozen=True)
+class FinishedVolume:
+    """A volume's published PDFs (the volume, then each paper's) and each paper's printed pages."""
+
+    outputs: list[Path]
+    pages: dict[str, list[int]]
+
+
+def finish_volume(
+    volume: str, volume_pdf: Path, pdf_dir: Path, papers: dict[str, Paper], records: Path, *,
+    subject: str, keywords: str, paper_subject: str,
+) -> FinishedVolume:
+    """Publish the compiled volume in ``pdf_dir`` and cut it into ``pdf_dir/<volume>/<id>.pdf``.
+
+    ``subject`` and ``keywords`` go into the volume's metadata, ``paper_subject`` (with the
+    page range added) into each paper's. A volume whose compiled PDF and metadata are as at
+    the last finish is neither published nor cut again (``records/<volume>-finished.json``);
+    otherwise only the papers whose pages changed are cut again (``<volume>-papers.json``).
+    """
+    record = records / f"{volume}-finished.json"
+    made_from = _digest(
+        _file_digest(volume_pdf), subject, keywords, paper_subject,
+        {ident: paper.model_dump(mode="json") for ident, paper in sorted(papers.items())},
+    )
+    kept = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    if kept.get("made_from") == made_from and all((pdf_dir / name).is_file() for name in kept["outputs"]):
+        return FinishedVolume([pdf_dir / name for name in kept["outputs"]], kept["pages"])
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    published = pdf_dir / volume_pdf.name
+    publish_volume(volume_pdf, published, subject, keywords)
+    ranges = paper_pages(published)
+    cut = split_volume(published, pdf_dir / volume, papers, paper_subject, records / f"{volume}-papers.json", ranges)
+    finished = FinishedVolume([published, *cut.values()], {p.paper_id: [p.first, p.last] for p in ranges})
+    names = [path.relative_to(pdf_dir).as_posix() for path in finished.outputs]
+    record.write_text(
+        json.dumps({"made_from": made_from, "outputs": names, "pages": finished.pages}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    return finished
 
 
 def _to_bytes(writer: PdfWriter) -> bytes:
