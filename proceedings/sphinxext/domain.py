@@ -4,9 +4,10 @@ incremental and parallel builds (``clear_doc`` / ``merge_domaindata``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sphinx.domains import Domain
+from sphinx.environment import BuildEnvironment
 
 from proceedings.layout import volume_of
 from proceedings.model import Paper, Workshop
@@ -36,7 +37,7 @@ class ProceedingsDomain(Domain):
         The sidebar shows the titles, and a toctree of depth one the top-level headings:
         a change rewrites every page.
         """
-        return self.data.setdefault("navigation", {})
+        return self.data["navigation"]
 
     @property
     def title_toctrees(self) -> dict[str, tuple[str, ...]]:
@@ -60,6 +61,11 @@ class ProceedingsDomain(Domain):
         They must be written again whenever a paper of their volume changes.
         """
         return self.data["index_pages"]
+
+    @staticmethod
+    def of(env: BuildEnvironment) -> ProceedingsDomain:
+        """The proceedings domain of ``env``."""
+        return cast(ProceedingsDomain, env.get_domain("proceedings"))
 
     @property
     def linked_indexes(self) -> dict[str, tuple[str, ...]]:
@@ -91,11 +97,8 @@ class ProceedingsDomain(Domain):
         self.title_toctrees.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        for docname, paper in otherdata["papers"].items():
-            if docname in docnames:
-                self.papers[docname] = paper
         self.author_keys.update(otherdata["author_keys"])
-        for key in ("index_pages", "title_toctrees"):
+        for key in ("papers", "index_pages", "title_toctrees"):
             self.data[key].update((d, entry) for d, entry in otherdata[key].items() if d in docnames)
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:

@@ -9,7 +9,6 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import yaml
 from docutils import nodes
@@ -44,9 +43,6 @@ STATIC = Path(__file__).parent / "static"
 _MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
-
-def _domain(env: BuildEnvironment) -> ProceedingsDomain:
-    return cast(ProceedingsDomain, env.get_domain("proceedings"))
 
 
 def add_static_files(app: Sphinx, config: Config) -> None:
@@ -99,7 +95,7 @@ def prepare_bibliographies(app: Sphinx, config: Config) -> None:
 
 def load_page_ranges(app: Sphinx) -> None:
     """Take the volume's page ranges from the PDF stage; papers whose pages moved are outdated."""
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     path = app.config.proceedings_pages_file
     ranges: dict[str, tuple[int, int]] = {}
     if path and Path(path).is_file():
@@ -117,7 +113,7 @@ def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
     ident = paper_id(docname)
     if ident is None:
         return
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     try:
         frontmatter, body, body_line = split_frontmatter(source[0])
     except MetadataError as exc:
@@ -154,7 +150,7 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    paper = _domain(app.env).papers.get(app.env.docname)
+    paper = ProceedingsDomain.of(app.env).papers.get(app.env.docname)
     for header in list(doctree.findall(paper_header)):
         header.parent.remove(header)
         section.insert(1, header)
@@ -213,7 +209,7 @@ def outdated_paper_lists(
     The metadata of the papers about to be read is noted, so that :func:`rewrite_paper_lists`
     can tell whether the lists and indexes that show it must be written again.
     """
-    domain = _domain(env)
+    domain = ProceedingsDomain.of(env)
     moved = set(env.temp_data.get("proceedings_moved_pages") or ()) & env.found_docs
     papers = {d: domain.papers.get(d) for d in added | changed | removed if paper_id(d)}
     _before_reading[env] = _BeforeReading(papers, moved)
@@ -230,7 +226,7 @@ def rewrite_paper_lists(app: Sphinx, env: BuildEnvironment) -> list[str]:
     before = _before_reading.pop(env, None)
     if before is None:
         return []
-    domain = _domain(env)
+    domain = ProceedingsDomain.of(env)
     touched = {d for d, paper in before.papers.items() if domain.papers.get(d) != paper} | before.moved
     volumes = {volume_of(d) for d in touched}
     return sorted(d for d, (volume, _kinds) in domain.index_pages.items() if volume in volumes)
@@ -238,7 +234,7 @@ def rewrite_paper_lists(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Replace each ``paper_list`` placeholder by the volume's papers, now that all are read."""
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     for placeholder in list(doctree.findall(paper_list)):
         entries = nodes.bullet_list(classes=["paper-list"])
         for paper_doc, paper in domain.papers_of(placeholder["volume"]):
@@ -252,7 +248,7 @@ def fill_paper_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None
 
 def fill_author_index(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Every named author of the volume, surname first and in Unicode order, with their papers."""
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     for index in doctree.findall(author_index):
         entries = by_author(domain.papers_of(index["volume"]), domain.author_sort_key)
         index["entries"] = [(entry.label, [paper_id(doc) or "" for doc, _paper in entry.papers]) for entry in entries]
@@ -276,7 +272,7 @@ def refresh_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for docname in env.found_docs
         if docname in env.titles
     }
-    domain = _domain(env)
+    domain = ProceedingsDomain.of(env)
     if domain.navigation == navigation:
         return []
     first_build = not domain.navigation

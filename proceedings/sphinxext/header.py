@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Any, cast
+from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -35,7 +35,7 @@ class PaperHeader(SphinxDirective):
     """The block under a paper's title. Appended by the extension to every paper; not for authors."""
 
     def run(self) -> list[nodes.Node]:
-        domain = cast(ProceedingsDomain, self.env.get_domain("proceedings"))
+        domain = ProceedingsDomain.of(self.env)
         paper = domain.papers.get(self.env.docname)
         ident = paper_id(self.env.docname)
         if paper is None or ident is None:

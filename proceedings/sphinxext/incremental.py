@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from docutils import nodes
 from docutils.nodes import Element
@@ -107,7 +107,7 @@ class PaperTocTreeCollector(TocTreeCollector):
         }
         titles_only = {child for toctree in toctrees for child in toctree["includefiles"]} - shown
         if titles_only:
-            _domain(app.env).title_toctrees[app.env.docname] = tuple(sorted(titles_only))
+            ProceedingsDomain.of(app.env).title_toctrees[app.env.docname] = tuple(sorted(titles_only))
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
         if nothing_changed(env):
@@ -126,9 +126,6 @@ class PaperTocTreeCollector(TocTreeCollector):
         return renumbered
 
 
-def _domain(env: BuildEnvironment) -> ProceedingsDomain:
-    return cast(ProceedingsDomain, env.get_domain("proceedings"))
-
 
 # Per environment: Sphinx's record of which pages show which documents' headings.
 _all_toctree_pages: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, set[str]]] = weakref.WeakKeyDictionary()
@@ -144,7 +141,7 @@ def write_fewer_toctree_pages(app: Sphinx, builder: Any) -> None:
     (``events.refresh_navigation``). Sphinx's record is narrowed for writing only: it also
     tells which documents are in no toctree, and is put back when the build ends.
     """
-    env, title_toctrees = app.env, _domain(app.env).title_toctrees
+    env, title_toctrees = app.env, ProceedingsDomain.of(app.env).title_toctrees
     _all_toctree_pages[env] = env.files_to_rebuild
     env.files_to_rebuild = {
         child: {page for page in pages if child not in title_toctrees.get(page, ())}

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -167,9 +167,6 @@ def by_track(papers: Iterable[PaperRef], workshop: Workshop | None) -> list[Inde
 # -- Sphinx --------------------------------------------------------------------------------
 
 
-def _domain(env: BuildEnvironment) -> ProceedingsDomain:
-    return cast(ProceedingsDomain, env.get_domain("proceedings"))
-
 
 class PaperIndex(SphinxDirective):
     """``{paper-index} authors`` (or keywords, funding, sessions, tracks): an index of this volume's papers."""
@@ -192,7 +189,7 @@ class PaperIndex(SphinxDirective):
 
 def note_index_pages(app: Sphinx, doctree: nodes.document) -> None:
     """Remember which pages list a volume's papers, so that they follow every paper's changes."""
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     docname = app.env.docname
     for node in doctree.findall(paper_list):
         domain.note_index_page(docname, node["volume"], "papers")
@@ -202,7 +199,7 @@ def note_index_pages(app: Sphinx, doctree: nodes.document) -> None:
 
 def relink_papers(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Papers whose header links point to an index that appeared or went away must be written again."""
-    domain = _domain(env)
+    domain = ProceedingsDomain.of(env)
     volumes = {volume_of(d) for d in domain.papers} | set(domain.linked_indexes)
     stale = []
     for volume in sorted(volumes):
@@ -217,7 +214,7 @@ def fill_indexes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Fill every index placeholder and resolve the header links of a page, for HTML."""
     if app.builder.format != "html":
         return
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     for link in list(doctree.findall(index_link)):
         target = domain.index_page(link["volume"], link["kind"])
         if target is None:
@@ -239,7 +236,7 @@ class _IndexWriter:
 
     @property
     def domain(self) -> ProceedingsDomain:
-        return _domain(self.app.env)
+        return ProceedingsDomain.of(self.app.env)
 
     def render(self, kind: str) -> nodes.Element:
         papers = list(self.domain.papers_of(self.volume))

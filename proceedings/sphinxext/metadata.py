@@ -14,12 +14,11 @@ from __future__ import annotations
 import html
 import posixpath
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -59,13 +58,10 @@ logger = logging.getLogger(__name__)
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
 
 
-def _domain(env: BuildEnvironment) -> ProceedingsDomain:
-    return cast(ProceedingsDomain, env.get_domain("proceedings"))
-
 
 def load_workshops(app: Sphinx) -> None:
     """Read every edition's ``workshop.yml`` once per build, for exports and meta tags."""
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     domain.workshops.clear()
     for volume in volumes(Path(app.srcdir)):
         path = Path(app.srcdir) / volume / WORKSHOP_FILE
@@ -88,7 +84,7 @@ def _absolute(app: Sphinx, path: str) -> str:
 
 def citable(app: Sphinx, docname: str) -> Citable | None:
     """Everything needed to cite the paper at ``docname``, or None if it is not a valid paper."""
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     paper, ident = domain.papers.get(docname), paper_id(docname)
     workshop = domain.workshops.get(volume_of(docname))
     if paper is None or ident is None or workshop is None:
@@ -182,7 +178,7 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
     outdir = Path(app.outdir)
-    domain = _domain(app.env)
+    domain = ProceedingsDomain.of(app.env)
     stamp = Path(app.doctreedir) / "proceedings-exports.txt"
     made_for = f"{outdir}\nhtml_baseurl={app.config.html_baseurl}\n"
     read = documents_read(app.env) if stamp.is_file() and stamp.read_text(encoding="utf-8") == made_for else None
