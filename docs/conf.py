@@ -1,6 +1,6 @@
 """Sphinx configuration of the AI for Peace proceedings site and volumes."""
 
-from proceedings.latex import TEXINPUTS, latex_documents_for, latex_elements_for
+from proceedings.pdf.latex import TEXINPUTS, latex_documents_for, latex_elements_for
 
 project = "AI for Peace"
 author = "The AI for Peace organizers"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pybtex.database import parse_file
 
-from proceedings.bibliography import downgrade_incomplete_entries, namespace_bibfiles, namespace_citations, tidy_links
+from proceedings.collect.bibliography import downgrade_incomplete_entries, tidy_links
+from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
 
 
 def test_every_cite_role_form_is_namespaced() -> None:

@@ -11,10 +11,10 @@ import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
-from proceedings.bibliography import namespace_citations
 from proceedings.collect import Overrides, Status, collect, from_package, slug
+from proceedings.collect.mystmd import Converted, convert_package, find_main
 from proceedings.model import paper_from_frontmatter
-from proceedings.mystmd import Converted, convert_package, find_main
+from proceedings.sphinxext.bibliography import namespace_citations
 
 from conftest import DOCS, SHARED, MiniSite, write_files
 

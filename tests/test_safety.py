@@ -17,18 +17,19 @@ from PIL import Image, PngImagePlugin
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
-from proceedings import safety
-from proceedings.safety import (
+from proceedings.check import (
     FIELDS,
     MYST_EXTENSIONS,
     Limits,
     Threat,
     UnsafePackage,
     extract_zip,
+    markdown,
     scan_frontmatter,
     scan_markdown,
     scan_package,
     strip_image_metadata,
+    threats,
 )
 
 from conftest import DOCS, MiniSite, paper_text, write_files
@@ -217,8 +218,8 @@ def test_directive_shapes_match_sphinx(tmp_path: Path) -> None:
     for name, cls in classes.items():
         if ":" in name or not cls.has_content:
             continue
-        assert (name in safety._NO_ARGUMENTS) == (cls.required_arguments + cls.optional_arguments == 0), name
-        assert (name in safety._NO_OPTIONS) == (not cls.option_spec), name
+        assert (name in markdown._NO_ARGUMENTS) == (cls.required_arguments + cls.optional_arguments == 0), name
+        assert (name in markdown._NO_OPTIONS) == (not cls.option_spec), name
 
 
 # --------------------------------------------------------------------------- packages
@@ -374,7 +375,7 @@ def make_zip(path: Path, entries: list[tuple[str | zipfile.ZipInfo, bytes]]) -> 
     return path
 
 
-def refused(archive: Path, dest: Path, limits: Limits = safety.DEFAULT_LIMITS) -> Found:
+def refused(archive: Path, dest: Path, limits: Limits = threats.DEFAULT_LIMITS) -> Found:
     with pytest.raises(UnsafePackage) as error:
         extract_zip(archive, dest, limits)
     assert not dest.exists() or not any(dest.iterdir()), "nothing may be written"

@@ -17,9 +17,9 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from proceedings.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.layout import WORKSHOP_FILE, paper_dirs, paper_docname, paper_id, volume_of
 from proceedings.model import MetadataError, Paper, load_workshop, paper_from_frontmatter, split_frontmatter
+from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.indexes import by_author
 from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, paper_list, paper_pdf

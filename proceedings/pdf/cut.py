@@ -1,4 +1,4 @@
-"""PDF finish: compile each volume with latexmk, then cut one PDF per paper out of it.
+"""The PDF finish: the compiled volume published, and one PDF per paper cut out of it.
 
 The LaTeX writer marks each paper's first and last page with named destinations
 (``paper.<id>`` and ``paperend.<id>``); cutting by them costs no LaTeX run per paper.
@@ -9,10 +9,7 @@ again.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,25 +17,8 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 
 from proceedings.model import Paper
-
-__all__ = [
-    "FinishedVolume",
-    "LatexError",
-    "PaperPages",
-    "compile_volume",
-    "finish_volume",
-    "paper_pages",
-    "pdf_text",
-    "publish_volume",
-    "split_volume",
-    "strip_pdf_metadata",
-]
-
-_MISSING = re.compile(r"^Missing character: .*$", re.MULTILINE)
-
-
-class LatexError(RuntimeError):
-    """LaTeX failed, or dropped characters that a name or title needs."""
+from proceedings.pdf.compile import LatexError
+from proceedings.pdf.sanitize import pdf_bytes
 
 
 @dataclass(frozen=True)
@@ -50,24 +30,6 @@ class PaperPages:
     last: int
     first_index: int
     last_index: int
-
-
-def compile_volume(tex: Path) -> Path:
-    """Run latexmk with xelatex on ``tex``; fail on any error or missing glyph."""
-    command = [
-        "latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-        "-no-shell-escape", tex.name,
-    ]
-    result = subprocess.run(command, cwd=tex.parent, capture_output=True, text=True, check=False)
-    log = tex.with_suffix(".log")
-    log_text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-    if result.returncode != 0:
-        errors = [line for line in log_text.splitlines() if line.startswith(("!", "./"))][:10]
-        raise LatexError(f"{tex.name}: latexmk failed (see {log}):\n" + "\n".join(errors or [result.stdout[-2000:]]))
-    missing = sorted(set(_MISSING.findall(log_text)))
-    if missing:
-        raise LatexError(f"{tex.name}: characters missing from the fonts (see {log}):\n" + "\n".join(missing))
-    return tex.with_suffix(".pdf")
 
 
 def paper_pages(volume_pdf: Path) -> list[PaperPages]:
@@ -127,7 +89,7 @@ def publish_volume(volume_pdf: Path, target: Path, subject: str, keywords: str) 
     """Copy the compiled volume where it is published, with the metadata LaTeX does not set."""
     writer = PdfWriter(clone_from=PdfReader(volume_pdf))
     writer.add_metadata({"/Subject": subject, "/Keywords": keywords})
-    data = _to_bytes(writer)
+    data = pdf_bytes(writer)
     if not target.is_file() or target.read_bytes() != data:
         target.write_bytes(data)
 
@@ -218,7 +180,7 @@ def split_volume(
             parents[depth] = writer.add_outline_item(title=title, page_number=page - pages.first_index, parent=parent)
         if metadata:
             writer.add_metadata(metadata)
-        made.write(target, inputs, _to_bytes(writer))
+        made.write(target, inputs, pdf_bytes(writer))
     made.save()
     return written
 
@@ -263,24 +225,3 @@ def finish_volume(
     )
     return finished
 
-
-def _to_bytes(writer: PdfWriter) -> bytes:
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def strip_pdf_metadata(data: bytes) -> bytes:
-    """The same pages without the document information and XMP metadata (author, tools)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.metadata = None
-    if "/Metadata" in writer.root_object:
-        del writer.root_object["/Metadata"]
-    return _to_bytes(writer)
-
-
-def pdf_text(data: bytes) -> str:
-    """All text of a PDF and its metadata, for leak checks."""
-    reader = PdfReader(io.BytesIO(data))
-    info = " ".join(str(v) for v in (reader.metadata or {}).values())
-    return info + "\n" + "\n".join(page.extract_text() or "" for page in reader.pages)

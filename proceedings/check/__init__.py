@@ -1,0 +1,40 @@
+"""The check stage: hostile submissions kept out of the build, and built output proven fit to publish.
+
+Before the build, a submission is an untrusted package of MyST Markdown, ``.bib`` files and figures. Left
+alone, Sphinx would copy raw HTML into the site, read files named by ``{include}`` or an
+image path, publish whatever ``{download}`` names, and obey a file's own ``myst:``
+settings (see DESIGN.md, "Untrusted MyST is dangerous"). Each of these is refused here,
+before the build, with the file and line the organizer has to look at.
+
+The Markdown is parsed by myst-parser's own markdown-it setup, so the scan sees the
+tokens Sphinx renders. Directive bodies, which docutils parses only later, are split
+into options and body by myst-parser's own function and scanned the same way.
+
+Every finding is a :class:`Threat` whose ``field`` comes from :data:`FIELDS`.
+
+After the build, :func:`check_output` audits what would be published (:mod:`.output`).
+"""
+
+from proceedings.check.archive import extract_zip
+from proceedings.check.images import strip_image_metadata
+from proceedings.check.markdown import scan_frontmatter, scan_markdown
+from proceedings.check.output import Finding, check_output, load_private_authors
+from proceedings.check.package import scan_package
+from proceedings.check.threats import FIELDS, MYST_EXTENSIONS, PACKAGE, Limits, Threat, UnsafePackage
+
+__all__ = [
+    "FIELDS",
+    "MYST_EXTENSIONS",
+    "PACKAGE",
+    "Finding",
+    "Limits",
+    "Threat",
+    "UnsafePackage",
+    "check_output",
+    "extract_zip",
+    "load_private_authors",
+    "scan_frontmatter",
+    "scan_markdown",
+    "scan_package",
+    "strip_image_metadata",
+]

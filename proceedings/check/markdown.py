@@ -1,0 +1,391 @@
+"""The scan of a submission's MyST Markdown and front matter, on myst-parser's own tokens."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from functools import cache, lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+from docutils.languages import en as docutils_en
+from docutils.parsers.rst import Directive, directives
+from docutils.parsers.rst.states import MarkupError
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from myst_parser.config.main import MdParserConfig
+from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+from myst_parser.parsers.directives import parse_directive_text
+from myst_parser.parsers.mdit import create_md_parser
+
+from proceedings.check.threats import MYST_EXTENSIONS, Threat
+
+# --------------------------------------------------------------------------- Markdown
+
+_MAX_DEPTH = 20
+"""Directives nested deeper than this are refused rather than scanned."""
+
+_FORBIDDEN_DIRECTIVES = {
+    "raw": "The {raw} directive copies raw HTML or LaTeX into the output; use MyST syntax instead.",
+    "include": "The {include} directive inserts another file, possibly from outside the package; "
+    "put the text in the paper itself.",
+    "literalinclude": "The {literalinclude} directive inserts another file, possibly from outside the "
+    "package; paste the code into a code block instead.",
+    "eval-rst": "The {eval-rst} directive switches to reStructuredText, which this check cannot vet; "
+    "use MyST syntax instead.",
+    "role": "The {role} directive defines new roles, for instance ones that emit raw HTML; "
+    "use the built-in roles.",
+    "meta": "The {meta} directive writes arbitrary <meta> tags, for instance a redirect; remove it.",
+}
+
+_FORBIDDEN_ROLES = {
+    "download": "The {download} role publishes the file it names on the site; link to a public URL instead.",
+    "raw": "The {raw} role copies raw output into the page; use MyST syntax instead.",
+    "eval-rst": "The {eval-rst} role switches to reStructuredText, which this check cannot vet.",
+}
+
+_NO_ARGUMENTS = frozenset({
+    "acks", "attention", "caution", "compound", "danger", "date", "epigraph", "error", "footbibliography",
+    "footer", "glossary", "header", "highlights", "hint", "hlist", "important", "line-block", "meta", "note",
+    "parsed-literal", "pull-quote", "replace", "role", "sectnum", "seealso", "target-notes", "tip",
+    "toctree", "warning",
+})
+"""Directives that take no argument, so that text after the name is the body's first line.
+
+Mirrors docutils' and Sphinx's directive classes (with the std and py domains, whose
+directives need no prefix); a test compares it with a real Sphinx app.
+"""
+
+_NO_OPTIONS = frozenset({
+    "acks", "centered", "cssclass", "date", "default-domain", "default-role", "deprecated",
+    "epigraph", "footer", "header", "highlights", "meta", "only", "pull-quote", "replace", "role",
+    "rst-class", "tabularcolumns", "title", "version-added", "version-changed", "version-deprecated",
+    "version-removed", "versionadded", "versionchanged", "versionremoved",
+})
+"""Directives without options, so that ``:key: value`` lines are body text, not options."""
+
+_LITERAL_DIRECTIVES = frozenset({
+    "bibliography", "code", "code-block", "code-cell", "footbibliography", "graphviz", "highlight",
+    "math", "mermaid", "productionlist", "sourcecode", "tabularcolumns", "toctree",
+})
+"""Directives whose body and arguments are not MyST (code, math, document names)."""
+
+_IMAGE_DIRECTIVES = frozenset({"image", "figure"})
+
+_FRONTMATTER_KEYS = {
+    "myst": "The front matter's 'myst' key changes parser settings for this file and can re-enable "
+    "syntax that conf.py disables; remove it.",
+    "mystnb": "The front matter's 'mystnb' key changes notebook settings for this file; remove it.",
+    "substitutions": "The front matter's 'substitutions' key feeds the Jinja substitution extension; "
+    "write the text out instead.",
+    "html_meta": "The front matter's 'html_meta' key writes arbitrary <meta> tags; remove it.",
+    "jupytext": "The front matter's 'jupytext' key would make a notebook extension execute the file; "
+    "remove it.",
+}
+
+_BIBLIOGRAPHIC = frozenset(docutils_en.bibliographic_fields)
+"""Front matter keys that myst-parser renders as Markdown in a page's field list."""
+
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "doi"})
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]")
+_RASTER_DATA = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """myst-parser's markdown-it, but keeping every link as a link token.
+
+    markdown-it turns ``[x](javascript:...)`` back into plain text; accepting every link
+    here means such an attempt is reported rather than silently dropped.
+    """
+    md = create_md_parser(MdParserConfig(enable_extensions=set(MYST_EXTENSIONS)), DocutilsRenderer)
+    md.validateLink = _any_link  # type: ignore[method-assign]
+    return md
+
+
+def _any_link(url: str) -> bool:
+    return True
+
+
+class _AnyOptions(dict[str, Callable[[str | None], Any]]):
+    """An option spec that accepts every option, so that all of them can be scanned."""
+
+    def __missing__(self, key: str) -> Callable[[str | None], Any]:
+        return directives.unchanged
+
+
+@cache
+def _shape(name: str) -> type[Directive]:
+    """A stand-in for directive ``name``, shaped as the real one for myst-parser's splitting."""
+    spec: dict[str, Callable[[str | None], Any]] = {}
+    if name not in _NO_OPTIONS:
+        spec = _AnyOptions({"class": directives.unchanged})
+    attributes = {
+        "has_content": True,
+        "optional_arguments": 0 if name in _NO_ARGUMENTS else 1,
+        "final_argument_whitespace": True,
+        "option_spec": spec,
+    }
+    return type(f"Shape_{name}", (Directive,), attributes)
+
+
+def _judge_target(target: str, base: str, *, paths: bool = True, raster_data: bool = False) -> tuple[str, str] | None:
+    """The field and message for a link or image target that must not be used, if any.
+
+    Percent-escapes are decoded and whitespace and control characters removed first,
+    as browsers do, so that ``java\\tscript:`` counts as ``javascript:``.
+    """
+    decoded = unquote(target)
+    squeezed = _INVISIBLE.sub("", decoded)
+    if not squeezed or squeezed.startswith("#"):
+        return None
+    scheme = _SCHEME.match(squeezed)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name in _SAFE_SCHEMES or (raster_data and _RASTER_DATA.match(squeezed)):
+            return None
+        message = f"The target {decoded!r} uses the {name}: scheme; only http, https, mailto and doi are allowed."
+        return "target:scheme", message
+    if not paths:
+        return None
+    path = re.split(r"[?#]", squeezed, maxsplit=1)[0].replace("\\", "/")
+    if path.startswith("/"):
+        return "target:absolute", f"The target {decoded!r} is an absolute path; name files relative to the paper."
+    resolved = posixpath.normpath(posixpath.join(base, path))
+    if resolved == ".." or resolved.startswith("../"):
+        return "target:outside", f"The target {decoded!r} points outside the package; keep every file inside it."
+    return None
+
+
+class _Scan:
+    """The threats of one file, found by walking markdown-it tokens, directive bodies included."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.base = posixpath.dirname(file)
+        self.env: dict[str, Any] = {}
+        self.threats: list[Threat] = []
+
+    def add(self, line: int | None, field: str, message: str) -> None:
+        self.threats.append(Threat(self.file, line, field, message))
+
+    def block(self, text: str, offset: int, depth: int = 0) -> None:
+        """Scan block-level ``text`` whose first line is line ``offset + 1`` of the file."""
+        self.tokens(_parser().parse(text, self.env), offset, depth)
+
+    def tokens(self, tokens: list[Token], offset: int, depth: int) -> None:
+        for token in tokens:
+            line = offset + (token.map[0] if token.map else 0) + 1
+            if token.type == "html_block":
+                self.html(token.content, line)
+            elif token.type in ("fence", "colon_fence"):
+                self.fence(token, line, depth)
+            elif token.type == "inline":
+                self.inline(token.children or [], line)
+
+    def inline_text(self, text: str, line: int) -> None:
+        """Scan text that myst-parser renders as inline Markdown (titles, captions, arguments)."""
+        for token in _parser().parseInline(text, self.env):
+            self.inline(token.children or [], line)
+
+    def inline(self, children: list[Token], line: int) -> None:
+        for child in children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                self.html(child.content, line)
+            elif child.type == "myst_role":
+                self.role(str(child.meta.get("name", "")), line)
+            elif child.type == "image":
+                self.target(child.attrGet("src"), line)
+                self.inline(child.children or [], line)
+            elif child.type == "link_open":
+                self.target(child.attrGet("href"), line)
+            elif child.type == "text" and "{{" in child.content:
+                self.add(line, "substitution", "'{{' starts a substitution, which would be rendered as Jinja; "
+                         "write the text out, or put it in code.")
+
+    def html(self, content: str, line: int) -> None:
+        snippet = content.strip().split("\n", 1)[0][:60]
+        if snippet.startswith("<!--"):
+            message = "An HTML comment would be copied into the published page; use a '%' comment line instead."
+        else:
+            message = f"Raw HTML {snippet!r} would be copied into the page as is; use MyST syntax instead."
+        self.add(line, "raw-html", message)
+
+    def role(self, name: str, line: int) -> None:
+        key = name.lower()
+        if key in _FORBIDDEN_ROLES:
+            self.add(line, f"role:{key}", _FORBIDDEN_ROLES[key])
+        elif key.startswith("raw-"):
+            message = f"The {{{name}}} role copies raw output into the page; use MyST syntax instead."
+            self.add(line, f"role:{key}", message)
+
+    def target(self, value: str | int | float | None, line: int) -> None:
+        verdict = _judge_target(str(value or ""), self.base)
+        if verdict:
+            self.add(line, *verdict)
+
+    def fence(self, token: Token, line: int, depth: int) -> None:
+        """A fenced block: a directive if its info is ``{name}``, else literal code."""
+        parts = (token.info or "").strip().split(maxsplit=1)
+        name = parts[0] if parts else ""
+        if not (name.startswith("{") and name.endswith("}")):
+            return
+        key = name[1:-1].lower()
+        first_line = parts[1] if len(parts) > 1 else ""
+        content, shift = token.content, 0
+        if token.type == "colon_fence" and content.startswith(":::"):
+            # myst-parser's own adjustment, so that a nested fence is not read as options
+            content, shift = "\n" + content, -1
+        if key in _FORBIDDEN_DIRECTIVES:
+            self.add(line, f"directive:{key}", _FORBIDDEN_DIRECTIVES[key])
+            return
+        if depth >= _MAX_DEPTH:
+            self.add(line, f"directive:{key}", f"Directives are nested more than {_MAX_DEPTH} deep here; flatten them.")
+            return
+        try:
+            parsed = parse_directive_text(_shape(key), first_line, content, line=line)
+        except MarkupError:
+            return  # myst-parser reports the error and renders nothing
+        options = {str(k): str(v) for k, v in parsed.options.items()}
+        if "file" in options or "url" in options:
+            self.add(line, f"directive:{key}", f"The {{{key}}} directive reads the file or URL given by its "
+                     ":file: or :url: option; put the content in the paper instead.")
+        if key in _IMAGE_DIRECTIVES and parsed.arguments:
+            self.target(parsed.arguments[0], line)
+        for option, value in options.items():
+            option_line = _option_line(content, option, line) + shift
+            if key in _IMAGE_DIRECTIVES and option == "target":
+                self.target(value, option_line)
+            self.inline_text(value, option_line)
+        if key in _LITERAL_DIRECTIVES:
+            return
+        if parsed.arguments and key not in _IMAGE_DIRECTIVES:
+            self.inline_text(" ".join(parsed.arguments), line)
+        if parsed.body:
+            self.block("\n".join(parsed.body), line + parsed.body_offset + shift, depth + 1)
+
+
+def _option_line(content: str, option: str, line: int) -> int:
+    """The file line of ``option`` in a directive opened on ``line``, found by its key."""
+    pattern = re.compile(rf"\s*:?{re.escape(option)}\s*:")
+    for number, text in enumerate(content.splitlines()):
+        if pattern.match(text):
+            return line + 1 + number
+    return line
+
+
+def scan_markdown(text: str, file: str) -> list[Threat]:
+    """Everything in one MyST file that the build must not see, in line order.
+
+    The whole file is parsed as Sphinx reads it, front matter included, so that line
+    numbers need no offset; the front matter goes through :func:`scan_frontmatter`.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    scan = _Scan(file)
+    tokens = _parser().parse(text, scan.env)
+    scan.tokens([t for t in tokens if t.type != "front_matter"], 0, 0)
+    found = _frontmatter_threats(text, tokens, file) + scan.threats
+    return sorted(dict.fromkeys(found), key=lambda threat: threat.line or 0)
+
+
+def _frontmatter_blocks(text: str, tokens: list[Token]) -> list[str]:
+    """The YAML front matter as each reader in the build cuts it out; all start on line 2.
+
+    markdown-it's plugin renders it, myst-parser's ``read_topmatter`` takes the file's
+    ``myst:`` settings from it, and the proceedings extension reads the paper's metadata
+    from it; their rules for where it ends differ slightly.
+    """
+    blocks: list[str] = []
+    if tokens and tokens[0].type == "front_matter":
+        blocks.append(tokens[0].content)
+    if text.startswith("---"):
+        lines = []
+        for line in text.splitlines()[1:]:
+            if line.startswith(("---", "...")):
+                break
+            lines.append(line.rstrip() + "\n")
+        blocks.append("".join(lines))
+    end = text.find("\n---\n", 3)
+    if text.startswith("---\n") and end >= 0:
+        blocks.append(text[4:end])
+    return list(dict.fromkeys(blocks))
+
+
+def _frontmatter_threats(text: str, tokens: list[Token], file: str) -> list[Threat]:
+    threats: list[Threat] = []
+    for block in _frontmatter_blocks(text, tokens):
+        try:
+            data = yaml.safe_load(block)
+        except (yaml.YAMLError, ValueError, RecursionError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        lines = _key_lines(block, first_line=2)
+        for key, value in data.items():
+            line = lines.get(str(key))
+            threats += [replace(threat, line=line) for threat in scan_frontmatter({key: value}, file)]
+    return threats
+
+
+def _key_lines(block: str, first_line: int) -> dict[str, int]:
+    """The file line of each top-level key of a YAML mapping."""
+    try:
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
+
+
+def scan_frontmatter(data: dict[str, Any], file: str) -> list[Threat]:
+    """Front matter keys that change how the file is parsed, and Markdown hidden in values.
+
+    The title (a ``#`` heading), the abstract (the paper header) and docutils'
+    bibliographic fields are rendered as MyST, so they are scanned like the body.
+    Lines are not known from a mapping: :func:`scan_markdown` fills them in.
+    """
+    threats: list[Threat] = []
+    for key, value in data.items():
+        name = str(key)
+        if name in _FRONTMATTER_KEYS:
+            threats.append(Threat(file, None, f"frontmatter:{name}", _FRONTMATTER_KEYS[name]))
+            continue
+        if name != "title" and name not in _BIBLIOGRAPHIC:
+            continue
+        text = _as_text(value)
+        if text is None:
+            continue
+        scan = _Scan(file)
+        if name == "title":
+            scan.block(f"# {text}", 0)
+        elif name == "abstract":
+            scan.block(text, 0)
+        else:
+            scan.inline_text(text, 1)
+        threats += [replace(t, line=None, message=f"Front matter '{name}': {t.message}") for t in scan.threats]
+    return threats
+
+
+def _as_text(value: Any, budget: int = 10_000) -> str | None:
+    """A front matter value as myst-parser renders it; None if it is too big to expand."""
+    if isinstance(value, str):
+        return value
+    stack, seen = [value], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > budget:
+            return None
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple | set):
+            stack += list(item)
+    return json.dumps(value, default=str)

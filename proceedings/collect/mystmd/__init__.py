@@ -1,0 +1,136 @@
+"""Papers written for mystmd (SciPy proceedings and the like), turned into what our build reads.
+
+mystmd and Sphinx's myst-parser read the same Markdown differently: mystmd takes
+``[@key]`` citations, DOIs with no bib entry, ``:label:`` on figures, ``{include}``,
+authors in ``myst.yml`` and headings from ``#``; myst-parser wants ``{cite:p}`` roles,
+a ``.bib`` entry for every key, ``:name:``, one file, our front matter and headings
+from ``##``. :func:`convert_package` rewrites one paper package into a front matter
+dict and a body, and says what it changed (``notes``) and what it could not
+(``problems``), each with the file and line concerned. It reads the package and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from proceedings.collect.mystmd.blocks import (
+    _ACKNOWLEDGMENTS,
+    _collect_labels,
+    _expand,
+    _heading,
+    _lines_of,
+    _parse,
+    _read_nodes,
+    _render,
+    _shift_headings,
+    _take_parts,
+    _title_from_heading,
+)
+from proceedings.collect.mystmd.directives import _convert_fences
+from proceedings.collect.mystmd.frontmatter import _line_of, _metadata
+from proceedings.collect.mystmd.inline import _convert_inline
+from proceedings.collect.mystmd.source import (
+    _MYST_YML,
+    Context,
+    Converted,
+    Line,
+    Node,
+    _load_yaml,
+    _read_text,
+    find_main,
+)
+
+__all__ = ["Converted", "convert_package", "find_main"]
+
+# --- the package ------------------------------------------------------------------------------
+
+_BIB_ENTRY = re.compile(r"^[ \t]*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
+_BIB_DOI = re.compile(r"\bdoi\s*=\s*[{\"]\s*(?:https?://(?:dx\.)?doi\.org/)?([^}\"\s]+)", re.IGNORECASE)
+
+
+def _bib_dois(folder: Path) -> dict[str, str]:
+    """DOIs of the package's own entries, so ``[@doi:...]`` cites the entry the authors wrote."""
+    dois: dict[str, str] = {}
+    for path in sorted(folder.glob("*.bib")):
+        try:
+            text = _read_text(path)
+        except UnicodeDecodeError:
+            continue
+        starts = list(_BIB_ENTRY.finditer(text))
+        for match, following in zip(starts, [*starts[1:], None], strict=True):
+            block = text[match.start() : following.start() if following else len(text)]
+            if doi := _BIB_DOI.search(block):
+                dois.setdefault(doi.group(1).lower(), match.group(1))
+    return dois
+
+
+def _project(folder: Path, ctx: Context) -> dict[str, Any]:
+    """``myst.yml``'s ``project``; ``extends`` points outside the package and is not followed."""
+    path = folder / _MYST_YML
+    if not path.is_file():
+        return {}
+    text = _read_text(path)
+    try:
+        config = _load_yaml(text)
+    except yaml.YAMLError as exc:
+        ctx.problem(f"{_MYST_YML}:1", f"not valid YAML ({exc}); it was ignored")
+        return {}
+    if config.get("extends"):
+        ctx.note(f"{_MYST_YML}:{_line_of(text, 'extends')}",
+                 f"'extends: {config['extends']}' not followed: it points outside the paper's package")
+    project = config.get("project")
+    return project if isinstance(project, dict) else {}
+
+
+def _abstract(meta: dict[str, Any], found: list[tuple[str, Line]], ctx: Context) -> None:
+    """The front matter's abstract, else the one in the body; citations cannot be resolved there."""
+    for text, line in found:
+        if meta.get("abstract"):
+            ctx.note(line.at(), "abstract in the body dropped: the front matter has one")
+        elif text:
+            meta["abstract"] = text
+    if re.search(r"\[[^\]]*@|\{cite", meta.get("abstract", "")):
+        ctx.problem("abstract", "the abstract cites references, which the paper header cannot resolve")
+
+
+def _acknowledgments(front: dict[str, Any], raw: str, file: str, ctx: Context) -> list[Node]:
+    """mystmd's ``acknowledgments:`` front matter part, as the paper's last section."""
+    key = next((k for k in _ACKNOWLEDGMENTS if front.get(k)), None)
+    if key is None:
+        return []
+    line = _line_of(raw, key)
+    ctx.note(f"{file}:{line}", f"front matter '{key}' became an 'Acknowledgments' section at the end")
+    return [*_heading("Acknowledgments", Line("", file, line)),
+            *_parse(_lines_of(str(front[key]).strip(), file, line + 1))]
+
+
+def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
+    """Convert one mystmd paper package; only reads files inside ``folder``."""
+    # Normalised, not resolved: ``_inside`` compares normalised paths and refuses symlinks itself.
+    folder, main = Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(main.absolute()))
+    ctx = Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys})
+    project = _project(folder, ctx)
+    front, nodes, raw = _read_nodes(main, ctx)
+    main_name = main.relative_to(folder).as_posix()
+    nodes = _expand(nodes, ctx, (main,))
+    nodes, abstracts = _take_parts(nodes, ctx)
+    nodes += _acknowledgments(front, raw, main_name, ctx)
+    meta = _metadata(front, project, f"{main_name}:1", ctx)
+    if not meta.get("title"):
+        title, nodes = _title_from_heading(nodes)
+        if title:
+            meta["title"] = title
+            ctx.note(f"{main_name}:1", "no title in the front matter: the first '#' heading is the title")
+    _abstract(meta, abstracts, ctx)
+    _shift_headings(nodes, ctx)
+    ctx.labels = _collect_labels(nodes)
+    nodes = _convert_fences(nodes, ctx)
+    nodes = _convert_inline(nodes, ctx)
+    body = "\n".join(_render(nodes)).strip("\n") + "\n"
+    return Converted(meta, body, "\n".join(ctx.doi_entries), ctx.notes, ctx.problems)

@@ -1,0 +1,301 @@
+"""The block structure of a mystmd paper: fences, includes, parts, headings and labels."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from proceedings.collect.mystmd.source import (
+    _FRONT,
+    Context,
+    Fence,
+    Line,
+    Node,
+    _front_matter,
+    _inside,
+    _load_yaml,
+    _read_text,
+)
+
+# --- blocks -------------------------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[^{}\s]+)\}[ \t]*(?P<argument>.*)$")
+_OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
+
+# Directives whose content is not Markdown: left exactly as written.
+_LEAVES = frozenset({"mermaid", "iframe", "embed", "button", "youtube", "video", "audio", "output", "bibliography",
+                     "toctree"})
+_RAW_CONTENT = frozenset({"code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
+                          "csv-table", "include", "parsed-literal", "line-block"}) | _LEAVES
+
+
+def _options(body: list[Line]) -> tuple[list[tuple[str, str]], list[Line]]:
+    """A directive's options, in either MyST form (``:key: value`` lines, or a YAML block)."""
+    if body and body[0].text.strip() == "---":
+        end = next((j for j in range(1, len(body)) if body[j].text.strip() == "---"), None)
+        if end is not None:
+            try:
+                data = _load_yaml("\n".join(line.text for line in body[1:end]))
+            except yaml.YAMLError:
+                return [], body
+            options = [(str(k), "" if v is True or v is None else str(v)) for k, v in data.items()]
+            return options, body[end + 1 :]
+    options = []
+    j = 0
+    while j < len(body) and (match := _OPTION.match(body[j].text)):
+        options.append((match["key"], match["value"] or ""))
+        j += 1
+    return options, body[j:]
+
+
+def _closing(lines: list[Line], start: int, marker: str) -> int:
+    """The line that closes a fence opened with ``marker`` (the same character, at least as many)."""
+    closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+    return next((j for j in range(start + 1, len(lines)) if closing.match(lines[j].text)), len(lines))
+
+
+def _make_fence(opener: Line, opened: re.Match[str], body: list[Line]) -> Fence:
+    info = opened["info"].strip()
+    directive = _DIRECTIVE.match(info)
+    if directive is None:
+        return Fence(opener, opened["indent"], opened["marker"], None, info, [], body)
+    options, content = _options(body)
+    fence = Fence(opener, opened["indent"], opened["marker"], directive["name"], directive["argument"].strip(),
+                   options, content)
+    if fence.name not in _RAW_CONTENT:
+        fence.children = _parse(content)
+    return fence
+
+
+def _parse(lines: list[Line]) -> list[Node]:
+    """Lines and fences, found as markdown-it finds them (colon fences too), so code is never rewritten."""
+    nodes: list[Node] = []
+    i = 0
+    while i < len(lines):
+        opened = _FENCE_OPEN.match(lines[i].text)
+        if opened is None or (opened["marker"][0] == "`" and "`" in opened["info"]):
+            nodes.append(lines[i])
+            i += 1
+            continue
+        end = _closing(lines, i, opened["marker"])
+        nodes.append(_make_fence(lines[i], opened, lines[i + 1 : end]))
+        i = end + 1
+    return nodes
+
+
+def _render(nodes: list[Node]) -> list[str]:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Line):
+            if node.text.strip() or not out or out[-1].strip():
+                out.append(node.text)
+            continue
+        head = node.argument if node.name is None else f"{{{node.name}}} {node.argument}".rstrip()
+        out.append(node.indent + node.marker + head)
+        out += [f"{node.indent}:{key}: {value}".rstrip() for key, value in node.options]
+        out += _render(node.children) if node.children is not None else [line.text for line in node.body]
+        out.append(node.indent + node.marker)
+    return out
+
+
+def _walk(nodes: list[Node]) -> Iterator[Node]:
+    """Every node, including those inside directives whose content is Markdown."""
+    for node in nodes:
+        yield node
+        if isinstance(node, Fence) and node.children is not None:
+            yield from _walk(node.children)
+
+
+def _lines_of(text: str, file: str, first: int) -> list[Line]:
+    return [Line(t, file, first + i) for i, t in enumerate(text.split("\n"))]
+
+
+def _read_nodes(path: Path, ctx: Context) -> tuple[dict[str, Any], list[Node], str]:
+    """A Markdown file of the package: its front matter, its parsed body and its raw text."""
+    name = path.relative_to(ctx.folder).as_posix()
+    text = _read_text(path)
+    try:
+        front, body, first = _front_matter(text)
+    except yaml.YAMLError as exc:
+        ctx.problem(f"{name}:1", f"front matter is not valid YAML ({exc}); it was ignored")
+        front, body, first = {}, _FRONT.sub("", text, count=1), 1
+    return front, _parse(_lines_of(body.rstrip("\n"), name, first)), text
+
+
+# --- includes -----------------------------------------------------------------------------
+
+
+def _base(ctx: Context, line: Line) -> Path:
+    return ctx.folder / PurePosixPath(line.file).parent
+
+
+def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
+    """The text of an included Markdown file of the package, itself with its includes."""
+    where = fence.opener.at()
+    target, refusal = _inside(ctx.folder, _base(ctx, fence.opener), fence.argument)
+    if target is None:
+        ctx.problem(where, f"include of {fence.argument!r} not inlined: {refusal}")
+        return []
+    if target.suffix.lower() != ".md":
+        ctx.problem(where, f"include of {fence.argument!r} not inlined: only Markdown (.md) files are inlined")
+        return []
+    if not target.is_file():
+        ctx.problem(where, f"include of {fence.argument!r} not inlined: no such file in the package")
+        return []
+    if target in stack:
+        ctx.problem(where, f"include of {fence.argument!r} not inlined: it includes itself")
+        return []
+    if fence.options:
+        ctx.note(where, f"include options {[k for k, _ in fence.options]} ignored: the whole file is inlined")
+    _, nodes, _ = _read_nodes(target, ctx)
+    return [Line("", fence.opener.file, fence.opener.number), *_expand(nodes, ctx, (*stack, target))]
+
+
+def _expand(nodes: list[Node], ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Fence) and node.name == "include":
+            out += _include(node, ctx, stack)
+            continue
+        if isinstance(node, Fence) and node.children is not None:
+            node.children = _expand(node.children, ctx, stack)
+        out.append(node)
+    return out
+
+
+# --- parts: abstract and acknowledgments ----------------------------------------------------
+
+_BLOCK_BREAK = re.compile(r"^\+\+\+[ \t]*(?P<meta>\{.*\})?[ \t]*$")
+_ACKNOWLEDGMENTS = ("acknowledgments", "acknowledgements")
+
+
+def _part_name(line: Line, ctx: Context) -> str | None:
+    meta = _BLOCK_BREAK.match(line.text)
+    if meta is None or not meta["meta"]:
+        return None
+    try:
+        data = json.loads(meta["meta"])
+    except json.JSONDecodeError:
+        ctx.problem(line.at(), "block metadata after '+++' is not JSON; the block is kept as text")
+        return None
+    part = data.get("part") if isinstance(data, dict) else None
+    return str(part) if part else None
+
+
+def _text(nodes: list[Node]) -> str:
+    return "\n".join(_render(nodes)).strip()
+
+
+def _heading(title: str, like: Line) -> list[Node]:
+    return [Line("", like.file, like.number), Line(f"## {title}", like.file, like.number),
+            Line("", like.file, like.number)]
+
+
+def _take_parts(nodes: list[Node], ctx: Context) -> tuple[list[Node], list[tuple[str, Line]]]:
+    """Drop ``+++`` block breaks; lift the abstract (``+++ {"part": "abstract"}`` or ``{abstract}``) out.
+
+    mystmd puts other parts where its template wants them; here acknowledgments
+    become a section, and any other part stays where it is written.
+    """
+    body: list[Node] = []
+    abstracts: list[tuple[str, Line]] = []
+    part: str | None = None
+    start: Line | None = None
+    held: list[Node] = []
+
+    def finish() -> None:
+        if part is None or start is None:
+            body.extend(held)
+        elif part == "abstract":
+            abstracts.append((_text(held), start))
+        elif part.lower() in _ACKNOWLEDGMENTS:
+            body.extend([*_heading("Acknowledgments", start), *held])
+            ctx.note(start.at(), "the acknowledgments part became an 'Acknowledgments' section")
+        else:
+            body.extend(held)
+            ctx.note(start.at(), f"part {part!r} kept in place as ordinary text")
+        held.clear()
+
+    for node in nodes:
+        if isinstance(node, Line) and _BLOCK_BREAK.match(node.text):
+            finish()
+            part, start = _part_name(node, ctx), node
+            continue
+        if isinstance(node, Fence) and node.name == "abstract":
+            abstracts.append((_text(node.children or []), node.opener))
+            continue
+        held.append(node)
+    finish()
+    return body, abstracts
+
+
+# --- headings -------------------------------------------------------------------------------
+
+_ATX = re.compile(r"^(?P<indent> {0,3})(?P<hashes>#{1,6})(?=[ \t]|$)")
+
+
+def _title_from_heading(nodes: list[Node]) -> tuple[str | None, list[Node]]:
+    """mystmd takes a leading ``# Title`` as the title when the front matter has none."""
+    for i, node in enumerate(nodes):
+        if isinstance(node, Fence):
+            break
+        if not node.text.strip() or re.match(r"^\s*\(.+\)=\s*$", node.text):
+            continue
+        match = _ATX.match(node.text)
+        if match and len(match["hashes"]) == 1:
+            return node.text[match.end() :].strip().rstrip("#").strip(), nodes[:i] + nodes[i + 1 :]
+        break
+    return None, nodes
+
+
+def _shift_headings(nodes: list[Node], ctx: Context) -> None:
+    """Headings must start at ``##`` (the title is the only ``#``): move them all down one level if needed."""
+    headings = [(node, m) for node in _walk(nodes) if isinstance(node, Line) and (m := _ATX.match(node.text))]
+    if not headings or min(len(m["hashes"]) for _, m in headings) > 1:
+        return
+    for node, match in headings:
+        if len(match["hashes"]) == 6:
+            ctx.problem(node.at(), "a level-6 heading cannot go one level deeper; it stays at level 6")
+            continue
+        node.text = f"{match['indent']}#{node.text[len(match['indent']):]}"
+    ctx.note(headings[0][0].at(), "headings started at '#': every heading moved down one level to start at '##'")
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+_TARGET_LINE = re.compile(r"^[ \t]*\((?P<label>[^()\s]+)\)=[ \t]*$")
+_DOLLAR_LABEL = re.compile(r"\$\$[ \t]*\((?P<label>[^()\s]+)\)[ \t]*$")
+_NUMBERED = frozenset({"figure", "table", "list-table", "csv-table", "code", "code-block", "sourcecode",
+                       "code-cell", "literalinclude"})
+_LABELLED = _NUMBERED | {"image", "math"}
+
+
+def _has_caption(fence: Fence) -> bool:
+    if fence.name == "figure":
+        return fence.children is None or any(isinstance(c, Line) and c.text.strip() for c in fence.children)
+    if fence.name in ("table", "list-table", "csv-table"):
+        return bool(fence.argument)
+    return bool(fence.option("caption") or fence.option("filename"))
+
+
+def _collect_labels(nodes: list[Node]) -> dict[str, str]:
+    """Every label in the paper and how it is referenced: ``numbered``, ``math`` or ``target``."""
+    labels: dict[str, str] = {}
+    for node in _walk(nodes):
+        if isinstance(node, Line):
+            if match := _TARGET_LINE.match(node.text):
+                labels.setdefault(match["label"], "target")
+            elif match := _DOLLAR_LABEL.search(node.text):
+                labels.setdefault(match["label"], "math")
+            continue
+        label = node.option("label") or node.option("name")
+        if label and node.name in _LABELLED:
+            kind = "math" if node.name == "math" else "numbered" if node.name in _NUMBERED else "target"
+            labels.setdefault(label, "target" if kind == "numbered" and not _has_caption(node) else kind)
+    return labels

@@ -1,0 +1,329 @@
+"""mystmd directives rewritten as the ones Sphinx and myst-parser know, or reported."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from docutils.parsers.rst.directives import body as rst_body
+from docutils.parsers.rst.directives import images, misc, tables
+from sphinx.directives import admonitions, code, other, patches
+from sphinx.domains.std import Glossary
+
+from proceedings.collect.mystmd.blocks import _base, _parse
+from proceedings.collect.mystmd.source import Context, Fence, Line, Node, _inside
+
+# --- directives -----------------------------------------------------------------------------
+
+
+def _known_directives() -> dict[str, frozenset[str]]:
+    """The directives this build knows, each with the options it accepts, read from the classes themselves."""
+    classes: dict[str, Any] = {
+        "admonition": admonitions.Admonition, "attention": admonitions.Attention,
+        "caution": admonitions.Caution, "danger": admonitions.Danger, "error": admonitions.Error,
+        "hint": admonitions.Hint, "important": admonitions.Important, "note": admonitions.Note,
+        "tip": admonitions.Tip, "warning": admonitions.Warning, "seealso": admonitions.SeeAlso,
+        "figure": patches.Figure, "image": images.Image, "table": tables.RSTTable,
+        "list-table": tables.ListTable, "csv-table": patches.CSVTable, "code-block": code.CodeBlock,
+        "sourcecode": code.CodeBlock, "literalinclude": code.LiteralInclude, "math": patches.MathDirective,
+        "raw": misc.Raw, "epigraph": rst_body.Epigraph, "highlights": rst_body.Highlights,
+        "pull-quote": rst_body.PullQuote, "compound": rst_body.Compound, "container": rst_body.Container,
+        "topic": rst_body.Topic, "sidebar": rst_body.Sidebar, "rubric": patches.Rubric,
+        "line-block": rst_body.LineBlock, "parsed-literal": rst_body.ParsedLiteral, "glossary": Glossary,
+        "centered": other.Centered, "hlist": other.HList, "only": other.Only,
+    }
+    return {name: frozenset(cls.option_spec or {}) for name, cls in classes.items()}
+
+
+_KNOWN_DIRECTIVES = _known_directives()
+# mystmd names with a Sphinx equivalent. ``code`` is docutils' bare ``code`` in Sphinx,
+# which takes no caption and cannot be numbered; mystmd's is Sphinx's ``code-block``.
+_RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
+_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+def _package_path(fence: Fence, reference: str, ctx: Context, what: str, then: str = "") -> str | None:
+    """A file reference rewritten relative to the package folder (where ``paper.md`` will be), or None if refused.
+
+    A file the package lacks is reported, with ``then`` saying what the caller does instead.
+    """
+    if _URL.match(reference):
+        return reference
+    where = fence.opener.at()
+    target, refusal = _inside(ctx.folder, _base(ctx, fence.opener), reference)
+    if target is None:
+        ctx.problem(where, f"{what} {reference!r} refused: {refusal}")
+        return None
+    if not target.exists() and not target.suffix:
+        found = next((target.with_suffix(s) for s in _IMAGE_SUFFIXES if target.with_suffix(s).is_file()), None)
+        if found is not None and what == "image":
+            ctx.note(where, f"image {reference!r} has no extension; {found.name!r} is used")
+            target = found
+    if not target.is_file():
+        ctx.problem(where, f"{what} {reference!r} is not in the package{then}")
+    return target.relative_to(ctx.folder).as_posix().replace(" ", "\\ ")
+
+
+def _rename_options(fence: Fence, ctx: Context) -> None:
+    """mystmd's option names, as Sphinx spells them."""
+    renamed: list[tuple[str, str]] = []
+    for key, value in fence.options:
+        if key == "label" and fence.name != "math":
+            key = "name"
+        elif key == "filename" and fence.name in ("code-block", "literalinclude"):
+            if fence.option("caption"):
+                continue
+            key = "caption"
+        renamed.append((key, value))
+    fence.options = renamed
+    start, end = fence.option("start-line"), fence.option("end-line")
+    if fence.name == "literalinclude" and (start or end) and not fence.option("lines"):
+        first = int(start) + 1 if start and start.isdigit() else 1
+        last = end if end and end.isdigit() else ""
+        fence.options = [o for o in fence.options if o[0] not in ("start-line", "end-line")]
+        fence.options.append(("lines", f"{first}-{last}"))
+
+
+def _drop_unknown_options(fence: Fence, ctx: Context) -> None:
+    allowed = _KNOWN_DIRECTIVES.get(fence.name or "", frozenset())
+    dropped = [key for key, _ in fence.options if key not in allowed]
+    if dropped:
+        fence.options = [(k, v) for k, v in fence.options if k in allowed]
+        ctx.note(fence.opener.at(), f"{{{fence.name}}} options not known to Sphinx dropped: {', '.join(dropped)}")
+
+
+def _image_fence(source: Fence) -> Fence:
+    """A subfigure as a plain image, keeping what an image accepts."""
+    options = [(k, v) for k, v in source.options if k in _KNOWN_DIRECTIVES["image"] and k != "name"]
+    return Fence(source.opener, source.indent, source.marker, "image", source.argument, options, [], [])
+
+
+def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
+    """A mystmd figure of figures: Sphinx has no subfigures, so the first image carries the figure."""
+    children = fence.children or []
+    inner = [c for c in children if isinstance(c, Fence) and c.name in ("figure", "image") and c.argument]
+    if not inner:
+        ctx.problem(fence.opener.at(), "figure without an image: its caption is kept as plain text")
+        return children
+    first, rest = inner[0], inner[1:]
+    caption = [c for c in children if c not in inner]
+    fence.argument = first.argument
+    own = {k for k, _ in fence.options}
+    fence.options += [(k, v) for k, v in first.options if k in ("alt", "width", "height", "scale") and k not in own]
+    legend: list[Node] = []
+    for sub in inner:
+        legend += [Line("", sub.opener.file, sub.opener.number), *(sub.children or [])] if sub is first else [
+            Line("", sub.opener.file, sub.opener.number), _image_fence(sub), *(sub.children or [])]
+    fence.children = [*caption, *legend]
+    ctx.note(fence.opener.at(), f"figure with {len(inner)} subfigures: the first image is the figure's, "
+             f"the other {len(rest)} follow its caption")
+    return [fence]
+
+
+def _figure(fence: Fence, ctx: Context) -> list[Node]:
+    if not fence.argument:
+        return _subfigures(fence, ctx)
+    path = _package_path(fence, fence.argument, ctx, "image")
+    if path is None:
+        return fence.children or []
+    fence.argument = path
+    return [fence]
+
+
+def _missing_listing(fence: Fence, name: str) -> list[Node]:
+    """A listing whose file the package lacks: a stand-in keeps its caption, number and label."""
+    at = fence.opener
+    kept = [(key, value) for key, value in fence.options if key in ("caption", "name")]
+    if not any(key == "caption" for key, _ in kept):
+        kept.insert(0, ("caption", name))
+    text = f"[{name} was not in the camera-ready package]"
+    return [Fence(at, fence.indent, fence.marker, "code-block", "text", kept, [Line(text, at.file, at.number)])]
+
+
+def _file_option(fence: Fence, ctx: Context) -> list[Node]:
+    """``literalinclude`` and ``:file:`` options read files: only the package's own."""
+    if fence.name == "literalinclude":
+        path = _package_path(fence, fence.argument, ctx, "included file", "; a placeholder listing stands in")
+        if path is None:
+            return []
+        name = path.replace("\\ ", " ")
+        if not (ctx.folder / name).is_file():
+            return _missing_listing(fence, name)
+        fence.argument = path
+    for key, value in list(fence.options):
+        if key == "url":
+            ctx.problem(fence.opener.at(), f"{{{fence.name}}} :url: dropped: the build reads no remote files")
+            fence.options.remove((key, value))
+        elif key == "file":
+            path = _package_path(fence, value, ctx, "file")
+            fence.options.remove((key, value))
+            if path is None:
+                return []
+            fence.options.append(("file", path))
+    return [fence]
+
+
+class _TableReader(HTMLParser):
+    """The cells of one HTML table, with their spans."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[tuple[str, bool, int, int]]] = []
+        self.head_rows: set[int] = set()
+        self.tables = 0
+        self._in_head = False
+        self._cell: tuple[list[str], bool, int, int] | None = None
+
+    def _close_cell(self) -> None:
+        if self._cell is not None and self.rows:
+            parts, header, rows, cols = self._cell
+            self.rows[-1].append((" ".join("".join(parts).split()), header, rows, cols))
+        self._cell = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        spans = {k: int(v) for k, v in attrs if k in ("rowspan", "colspan") and v and v.isdigit()}
+        if tag == "table":
+            self.tables += 1
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr":
+            self._close_cell()
+            self.rows.append([])
+            if self._in_head:
+                self.head_rows.add(len(self.rows) - 1)
+        elif tag in ("td", "th"):
+            self._close_cell()
+            if not self.rows:
+                self.rows.append([])
+            self._cell = ([], tag == "th", spans.get("rowspan", 1), spans.get("colspan", 1))
+        elif tag == "br" and self._cell is not None:
+            self._cell[0].append(" ")
+        elif tag == "code" and self._cell is not None:
+            self._cell[0].append("`")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th", "tr", "table"):
+            self._close_cell()
+        elif tag == "thead":
+            self._in_head = False
+        elif tag == "code" and self._cell is not None:
+            self._cell[0].append("`")
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell[0].append(data)
+
+
+def _table_grid(html_text: str) -> tuple[list[list[str]], int] | None:
+    """An HTML table as rows of cell texts (spans flattened) and its number of header rows."""
+    reader = _TableReader()
+    reader.feed(html_text)
+    reader.close()
+    if reader.tables != 1 or not reader.rows:
+        return None
+    grid: dict[tuple[int, int], str] = {}
+    header = []
+    for r, row in enumerate(reader.rows):
+        c = 0
+        for text, _, down, across in row:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(down):
+                for dc in range(across):
+                    grid[(r + dr, c + dc)] = text if (dr, dc) == (0, 0) else ""
+            c += across
+        header.append(r in reader.head_rows or (bool(row) and all(cell[1] for cell in row)))
+    width = max(c for _, c in grid) + 1
+    cells = [[grid.get((r, c), "") for c in range(width)] for r in range(len(reader.rows))]
+    keep_cols = [c for c in range(width) if any(row[c] for row in cells)]
+    kept = [(h, [row[c] for c in keep_cols]) for h, row in zip(header, cells, strict=True) if any(row)]
+    head_rows = next((i for i, (h, _) in enumerate(kept) if not h), len(kept))
+    return [row for _, row in kept], head_rows
+
+
+def _html_table(fence: Fence, ctx: Context) -> list[Node]:
+    """A ``{table}`` holding an HTML table becomes a ``{list-table}``: Sphinx tables cannot be raw HTML."""
+    html_text = "\n".join(line.text for line in fence.body)
+    if "<table" not in html_text.lower():
+        return [fence]
+    table = _table_grid(html_text)
+    if table is None:
+        ctx.problem(fence.opener.at(), "HTML table could not be read; it is kept as raw HTML, without its caption")
+        return [Line("", fence.opener.file, fence.opener.number), *fence.body]
+    rows, head_rows = table
+    lines = [f"{'*' if c == 0 else ' '} - {cell}".rstrip() for row in rows for c, cell in enumerate(row)]
+    options = [(k, v) for k, v in fence.options if k in _KNOWN_DIRECTIVES["list-table"]]
+    if head_rows:
+        options.append(("header-rows", str(head_rows)))
+    at = fence.opener
+    content = [Line("", at.file, at.number), *(Line(t, at.file, at.number) for t in lines)]
+    ctx.note(at.at(), "HTML table turned into a list-table (row and column spans flattened)")
+    return [Fence(at, fence.indent, fence.marker, "list-table", fence.argument, options, content, _parse(content))]
+
+
+def _code_cell(fence: Fence, ctx: Context) -> None:
+    language = fence.argument.split()[0] if fence.argument else "python"
+    fence.argument = "python" if language.startswith("ipython") else language
+    ctx.note(fence.opener.at(), "{code-cell} shown as a code block: the build runs no code")
+
+
+def _unknown(fence: Fence, ctx: Context) -> list[Node]:
+    """A directive Sphinx does not know: its Markdown content stays, the directive goes."""
+    at = fence.opener
+    blank = Line("", at.file, at.number)
+    if fence.children is None:
+        link: list[Node] = []
+        if _URL.match(fence.argument):
+            link = [blank, Line(f"<{fence.argument}>", at.file, at.number), blank]
+        kept = " (its link kept)" if link else ""
+        ctx.problem(at.at(), f"{{{fence.name}}} is not known to Sphinx; it was dropped{kept}")
+        return link
+    title = fence.argument if fence.argument and not re.fullmatch(r"[\d\s]+", fence.argument) else ""
+    lead = [blank, Line(f"**{title}**", at.file, at.number)] if title else []
+    ctx.problem(at.at(), f"{{{fence.name}}} is not known to Sphinx; its content is kept without it")
+    return [*lead, blank, *fence.children, blank]
+
+
+def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
+    if fence.name is None:
+        return [fence]
+    original = fence.name
+    fence.name = _RENAMED.get(fence.name, fence.name)
+    if fence.name not in _KNOWN_DIRECTIVES:
+        return _unknown(fence, ctx)
+    if original == "code-cell":
+        _code_cell(fence, ctx)
+    elif original in ("aside", "margin"):
+        ctx.note(fence.opener.at(), f"{{{original}}} became a sidebar")
+    _rename_options(fence, ctx)
+    _drop_unknown_options(fence, ctx)
+    if fence.name == "figure":
+        return _figure(fence, ctx)
+    if fence.name == "image":
+        path = _package_path(fence, fence.argument, ctx, "image")
+        fence.argument = path or ""
+        return [fence] if path else []
+    if fence.name == "table":
+        return _html_table(fence, ctx)
+    if fence.name == "raw" and fence.argument.split()[:1] in (["latex"], ["tex"], ["typst"]):
+        # mystmd shows these only in its PDF exports; raw LaTeX is not accepted in ours.
+        ctx.problem(fence.opener.at(), f"{{raw}} {fence.argument.split()[0]} block ({len(fence.body)} lines) "
+                    "left out: raw LaTeX or Typst is not accepted, and the web page never showed it")
+        return []
+    if fence.name in ("literalinclude", "csv-table", "raw"):
+        return _file_option(fence, ctx)
+    return [fence]
+
+
+def _convert_fences(nodes: list[Node], ctx: Context) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Line):
+            out.append(node)
+            continue
+        if node.children is not None:
+            node.children = _convert_fences(node.children, ctx)
+        out += _convert_fence(node, ctx)
+    return out

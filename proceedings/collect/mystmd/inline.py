@@ -1,0 +1,231 @@
+"""Inline mystmd syntax: ``[@key]`` citations, DOIs, cross-references and roles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from proceedings.collect.mystmd.source import Context, Line, Node
+
+# --- citations and cross-references -----------------------------------------------------------
+
+_KEY = r"\w(?:[\w:.#$%&+/~-]*\w)?"
+_DOI = r"(?:[Dd][Oo][Ii]:10\.\d+/|10\.\d{4,9}/)"
+_INLINE = re.compile(
+    r"(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
+    r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:]))"
+    rf"|(?P<bare>(?<![^\s(])@(?P<word>{_DOI}[^\s\[\]]+|{_KEY}))"
+)
+_CITE_PART = re.compile(
+    rf"^(?P<pre>(?:.*?\s)?)(?P<minus>-?)@(?P<key>{_DOI}[^\s;,]+|{_KEY})(?P<post>(?:[,\s].*)?)$", re.DOTALL
+)
+_ROLE_NAME = re.compile(r"\{(?P<name>[\w:+.-]+)\}$")
+_KNOWN_ROLES = frozenset({
+    "abbr", "any", "code", "command", "dfn", "doc", "download", "emphasis", "envvar", "eq", "file", "guilabel",
+    "index", "kbd", "keyword", "literal", "math", "menuselection", "mimetype", "numref", "option", "pep",
+    "program", "ref", "regexp", "rfc", "samp", "strong", "sub", "subscript", "sup", "superscript", "term",
+    "title-reference", "token", "cite", "footcite",
+})
+_PLAIN_ROLES = frozenset({"u", "underline", "del", "strike", "smallcaps", "sc"})
+
+
+def _is_doi(word: str) -> bool:
+    return re.match(_DOI, word) is not None
+
+
+def _doi_key(word: str, where: str, ctx: Context) -> str:
+    """The key citing a DOI: the package's own entry with that DOI, or a new ``@misc`` entry for it."""
+    doi = re.sub(r"^doi:", "", word, flags=re.IGNORECASE)
+    folded = doi.lower()
+    if folded in ctx.bib_dois:
+        if folded not in ctx.doi_keys:
+            ctx.doi_keys[folded] = ctx.bib_dois[folded]
+            ctx.note(where, f"DOI {doi} cited as the package's own entry {ctx.bib_dois[folded]!r}, which has that DOI")
+        return ctx.bib_dois[folded]
+    if folded not in ctx.doi_keys:
+        slug = "doi-" + re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+        key, n = slug, 1
+        while key in ctx.bib_keys or key in ctx.doi_keys.values():
+            n += 1
+            key = f"{slug}-{n}"
+        ctx.doi_keys[folded] = key
+        ctx.doi_entries.append(
+            f"@misc{{{key},\n  doi = {{{doi}}},\n  url = {{https://doi.org/{doi}}},\n"
+            f"  title = {{DOI {doi}}},\n  note = {{Reference given only by its DOI}},\n}}\n"
+        )
+        ctx.note(where, f"DOI {doi} has no entry in the package's .bib: entry {key!r} added with the DOI only")
+    return ctx.doi_keys[folded]
+
+
+def _cite_key(word: str, where: str, ctx: Context) -> str:
+    if _is_doi(word):
+        return _doi_key(word, where, ctx)
+    if word not in ctx.bib_keys:
+        ctx.problem(where, f"citation key {word!r} is not in the package's .bib files")
+    return word
+
+
+def _note_text(text: str, where: str, ctx: Context) -> str:
+    """Pre/post text fit for a cite role: no braces or backticks, and no commas (which split keys)."""
+    cleaned = text.strip().strip(",").strip().replace("{", "(").replace("}", ")").replace("`", "'")
+    if "," in cleaned:
+        ctx.note(where, f"comma in citation note {cleaned!r} written as ';' (a comma separates keys)")
+    return cleaned.replace(",", ";")
+
+
+def _cite_target(key: str, pre: str, post: str) -> str:
+    return (f"{{{pre}}}" if pre else "") + key + (f"{{{post}}}" if post else "")
+
+
+def _reference(label: str, ctx: Context) -> str:
+    """mystmd's ``@label``: a numbered reference where Sphinx numbers the target, a link otherwise."""
+    kind = ctx.labels[label]
+    if kind == "numbered":
+        return f"{{numref}}`{label}`"
+    if kind == "math":
+        return f"{{eq}}`{label}`"
+    return f"[](#{label})"
+
+
+def _bracket(body: str, where: str, ctx: Context) -> str | None:
+    """``[see @a, p. 3; -@b; @fig:x]`` as cite roles and references, or None if it is not a citation."""
+    pieces: list[tuple[str, str]] = []
+    for part in body.split(";"):
+        match = _CITE_PART.match(part.strip())
+        if match is None:
+            return None
+        key, pre, post = match["key"], match["pre"], match["post"]
+        if key in ctx.labels and key not in ctx.bib_keys and not _is_doi(key):
+            pieces.append(("ref", " ".join(t for t in (pre.strip(), _reference(key, ctx), post.strip()) if t)))
+            continue
+        role = "cite:year" if match["minus"] else "cite:p"
+        target = _cite_target(_cite_key(key, where, ctx), _note_text(pre, where, ctx), _note_text(post, where, ctx))
+        if pieces and pieces[-1][0] == role:
+            pieces[-1] = (role, f"{pieces[-1][1]},{target}")
+        else:
+            pieces.append((role, target))
+    out = []
+    for kind, text in pieces:
+        out.append(f"({text})" if kind == "ref" else f"{{{kind}}}`{text}`")
+    return " ".join(out)
+
+
+def _bare(word: str, where: str, ctx: Context) -> tuple[str, str]:
+    """``@key`` in running text: (replacement, text given back after it)."""
+    trail = ""
+    if _is_doi(word):
+        while word and (word[-1] in ".,;:" or (word[-1] == ")" and word.count("(") < word.count(")"))):
+            word, trail = word[:-1], word[-1] + trail
+        return f"{{cite:t}}`{_doi_key(word, where, ctx)}`", trail
+    if word in ctx.bib_keys:
+        return f"{{cite:t}}`{word}`", ""
+    if word in ctx.labels:
+        return _reference(word, ctx), ""
+    ctx.note(where, f"'@{word}' left as text: it is neither a key of the package's .bib nor a label")
+    return f"@{word}", ""
+
+
+def _link(text: str, label: str, ctx: Context) -> str | None:
+    """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them."""
+    kind = ctx.labels.get(label)
+    if kind == "numbered" and (not text or "%s" in text or "{number}" in text):
+        return f"{{numref}}`{text} <{label}>`" if text else f"{{numref}}`{label}`"
+    if kind == "math" and (not text or "%s" in text):
+        return text.replace("%s", f"{{eq}}`{label}`") if text else f"{{eq}}`{label}`"
+    return None
+
+
+def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
+    """Citations and references in text outside code."""
+
+    def one(match: re.Match[str]) -> str:
+        where = line.at(offset + match.start())
+        if match["link"]:
+            return _link(match["text"], match["target"], ctx) or match[0]
+        if match["bracket"]:
+            converted = _bracket(match["body"], where, ctx)
+            return converted if converted is not None else "[" + _INLINE.sub(one, match["body"]) + "]"
+        replacement, trail = _bare(match["word"], where, ctx)
+        return replacement + trail
+
+    return _INLINE.sub(one, text)
+
+
+def _role(name: str, span: str, where: str, ctx: Context) -> str:
+    """A role written for mystmd, as Sphinx reads it."""
+    content = span.strip("`")
+    base = name.split(":")[0]
+    if name in ("ref", "numref") and ctx.labels.get(content.strip()) == "math":
+        return f"{{eq}}`{content.strip()}`"
+    if base in ("cite", "footcite"):
+        keys = [k.strip() for k in content.split(",")]
+        if all(re.fullmatch(r"[^{}\s,]+", k) for k in keys):
+            return f"{{{name}}}`{','.join(_cite_key(k, where, ctx) for k in keys)}`"
+        return f"{{{name}}}{span}"
+    if name == "keyboard":
+        return f"{{kbd}}{span}"
+    if name in _PLAIN_ROLES:
+        ctx.note(where, f"role {{{name}}} has no Sphinx equivalent: its text is kept plain")
+        return content
+    if ":" not in name and name not in _KNOWN_ROLES:
+        ctx.problem(where, f"role {{{name}}} is not known to Sphinx: its text is kept as code")
+        return span
+    return f"{{{name}}}{span}"
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Code spans as CommonMark finds them: a run of n backticks up to the next run of exactly n."""
+    pos = 0
+    while (opening := re.compile(r"(?<![\\`])`+").search(text, pos)) is not None:
+        ticks = len(opening.group())
+        closing = re.compile(rf"(?<!`)`{{{ticks}}}(?!`)").search(text, opening.end())
+        if closing is None:
+            pos = opening.end()
+            continue
+        yield opening.start(), closing.end()
+        pos = closing.end()
+
+
+def _inline(line: Line, ctx: Context) -> str:
+    """One paragraph's text with its citations, references and roles converted; code spans untouched."""
+    text, out, pos = line.text, [], 0
+    for start, end in _code_spans(text):
+        before = text[pos:start]
+        role = _ROLE_NAME.search(before)
+        if role:
+            out.append(_prose(before[: role.start()], line, pos, ctx))
+            out.append(_role(role["name"], text[start:end], line.at(start), ctx))
+        else:
+            out += [_prose(before, line, pos, ctx), text[start:end]]
+        pos = end
+    out.append(_prose(text[pos:], line, pos, ctx))
+    return "".join(out)
+
+
+def _paragraphs(nodes: list[Node]) -> list[Node]:
+    """Consecutive lines of one file joined into paragraphs, so a citation may span a line break."""
+    out: list[Node] = []
+    for node in nodes:
+        last = out[-1] if out else None
+        if (isinstance(node, Line) and isinstance(last, Line) and node.text.strip() and last.text.strip()
+                and node.file == last.file and node.number == last.number + last.text.count("\n") + 1):
+            out[-1] = Line(f"{last.text}\n{node.text}", last.file, last.number)
+        else:
+            out.append(Line(node.text, node.file, node.number) if isinstance(node, Line) else node)
+    return out
+
+
+_TITLED = frozenset({"table", "list-table", "csv-table", "admonition", "topic", "sidebar"})
+
+
+def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
+    out = _paragraphs(nodes)
+    for node in out:
+        if isinstance(node, Line):
+            node.text = _inline(node, ctx)
+            continue
+        if node.name in _TITLED and node.argument:
+            node.argument = _inline(Line(node.argument, node.opener.file, node.opener.number), ctx)
+        if node.children is not None:
+            node.children = _convert_inline(node.children, ctx)
+    return out

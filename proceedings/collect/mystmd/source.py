@@ -1,0 +1,180 @@
+"""A mystmd package as the converter sees it: lines and fenced blocks that keep the author's file and line."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class Converted:
+    """One paper package, converted."""
+
+    frontmatter: dict[str, Any]
+    body: str
+    extra_bib: str
+    notes: list[str]
+    problems: list[str]
+
+
+# --- where things come from -------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Line:
+    """A line (or, after inline conversion, a paragraph) of Markdown, with the file and line it came from."""
+
+    text: str
+    file: str
+    number: int
+
+    def at(self, offset: int = 0) -> str:
+        """``file:line`` of a position in this text, for the organizer's report."""
+        line = self.number + self.text.count("\n", 0, offset)
+        return f"{self.file}:{line}"
+
+
+@dataclass(eq=False)
+class Fence:
+    """A fenced block: a directive (``{name} argument``) or plain code (``name`` is None).
+
+    ``children`` holds the parsed content of directives whose content is Markdown, so
+    that citations in a caption are converted while code stays untouched.
+    """
+
+    opener: Line
+    indent: str
+    marker: str
+    name: str | None
+    argument: str
+    options: list[tuple[str, str]]
+    body: list[Line]
+    children: list[Node] | None = None
+
+    def option(self, key: str) -> str | None:
+        return next((value for k, value in self.options if k == key), None)
+
+
+Node = Line | Fence
+
+
+@dataclass
+class Context:
+    """What one conversion knows and reports."""
+
+    folder: Path
+    bib_keys: set[str]
+    bib_dois: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    doi_keys: dict[str, str] = field(default_factory=dict)
+    doi_entries: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def note(self, where: str, message: str) -> None:
+        self.notes.append(f"{where}: {message}")
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+
+# --- finding and reading the package ------------------------------------------------------
+
+_FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+_MYST_YML = "myst.yml"
+
+
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+
+
+def _load_yaml(text: str) -> dict[str, Any]:
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):
+        raise yaml.YAMLError("not a mapping of names to values")
+    return data
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str, int]:
+    """The YAML front matter, the text after it and that text's first line number."""
+    match = _FRONT.match(text)
+    if match is None:
+        return {}, text, 1
+    return _load_yaml(match["yaml"] or ""), text[match.end() :], text.count("\n", 0, match.end()) + 1
+
+
+def _myst_config(folder: Path) -> dict[str, Any]:
+    path = folder / _MYST_YML
+    if not path.is_file():
+        return {}
+    try:
+        return _load_yaml(_read_text(path))
+    except yaml.YAMLError:
+        return {}
+
+
+def _inside(folder: Path, base: Path, reference: str) -> tuple[Path | None, str]:
+    """``reference`` (relative to ``base``) as a path inside ``folder``, or why it is refused.
+
+    Only the package is read: an absolute path, a ``..`` that climbs out of the folder or
+    a symlink anywhere on the way could reach files the paper's authors do not own.
+    """
+    reference = reference.strip().replace("\\ ", " ")
+    if not reference:
+        return None, "no path given"
+    if reference.startswith(("/", "~")) or re.match(r"^[A-Za-z]:[\\/]", reference) or Path(reference).is_absolute():
+        return None, "absolute paths are not allowed"
+    target = Path(os.path.normpath(base / reference))
+    try:
+        relative = target.relative_to(folder)
+    except ValueError:
+        return None, "the path leaves the paper's folder"
+    step = folder
+    for part in relative.parts:
+        step = step / part
+        if step.is_symlink():
+            return None, "symlinks are not followed"
+    return target, ""
+
+
+def _article_candidates(config: dict[str, Any]) -> Iterator[str]:
+    """Where a ``myst.yml`` names the paper: ``article``, an export's ``article``, the first toc file."""
+    project = config.get("project")
+    for source in (project if isinstance(project, dict) else {}, config):
+        if isinstance(source.get("article"), str):
+            yield source["article"]
+        for export in source.get("exports") or []:
+            if isinstance(export, dict) and isinstance(export.get("article"), str):
+                yield export["article"]
+        toc = source.get("toc")
+        if isinstance(toc, list) and toc and isinstance(toc[0], dict) and isinstance(toc[0].get("file"), str):
+            yield toc[0]["file"]
+
+
+def _has_title(path: Path) -> bool:
+    try:
+        data, _, _ = _front_matter(_read_text(path))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return bool(data.get("title"))
+
+
+def find_main(folder: Path) -> Path | None:
+    """The paper's main Markdown file, found the way the packages we receive name it."""
+    folder = folder.absolute()
+    for name in ("paper.md", "main.md"):
+        path = folder / name
+        if path.is_file() and not path.is_symlink():
+            return path
+    for candidate in _article_candidates(_myst_config(folder)):
+        article, _ = _inside(folder, folder, candidate)
+        if article is not None and article.suffix == ".md" and article.is_file():
+            return article
+    titled = [p for p in sorted(folder.glob("*.md")) if not p.is_symlink() and _has_title(p)]
+    return titled[0] if len(titled) == 1 else None

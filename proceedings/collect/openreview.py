@@ -1,0 +1,123 @@
+"""OpenReview API v2 notes, from an export or the live API: accepted notes become PDF-only papers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from proceedings.collect.submission import Outcome, Status, Submission
+from proceedings.model import Presentation
+
+
+def _presentation(venue: str) -> str:
+    lowered = venue.lower()
+    for kind in Presentation:
+        if kind.value in lowered:
+            return kind.value
+    return Presentation.poster.value
+
+
+def _decision(content: dict[str, Any]) -> str:
+    """What OpenReview's venue id says of a note that was not accepted."""
+    venueid = str(content.get("venueid") or "")
+    for suffix, decision in (("Withdrawn_Submission", "withdrawn"), ("Desk_Rejected_Submission", "desk-rejected"),
+                             ("Rejected_Submission", "rejected")):
+        if venueid.endswith(suffix):
+            return decision
+    return "pending"
+
+
+def from_openreview(export: Path, venue_id: str, pdf_dir: Path | None) -> Iterator[Submission | Outcome]:
+    """Accepted notes of an API v2 export as PDF-only submissions; the rest as skipped outcomes.
+
+    Notes are parsed with openreview-py's own ``Note`` model, the same path a live
+    client's results take (see :func:`fetch_openreview`).
+    """
+    from openreview.api import Note
+
+    data = json.loads(export.read_text(encoding="utf-8"))
+    raw_notes = data["notes"] if isinstance(data, dict) else data
+    yield from from_notes((Note.from_json(raw) for raw in raw_notes), export.name, venue_id, pdf_dir)
+
+
+def fetch_openreview(venue_id: str, pdf_dir: Path) -> list[Any]:
+    """A venue's accepted notes from the live API, their PDFs saved into ``pdf_dir`` as ``<note id>.pdf``.
+
+    The server and credentials come from OPENREVIEW_BASEURL, OPENREVIEW_USERNAME and
+    OPENREVIEW_PASSWORD; public venues need no credentials.
+    """
+    from openreview import OpenReviewException
+    from openreview.api import OpenReviewClient
+
+    client = OpenReviewClient(
+        baseurl=os.environ.get("OPENREVIEW_BASEURL", "https://api2.openreview.net"),
+        username=os.environ.get("OPENREVIEW_USERNAME"),
+        password=os.environ.get("OPENREVIEW_PASSWORD"),
+    )
+    notes = list(client.get_all_notes(content={"venueid": venue_id}))
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    for note in notes:
+        try:
+            (pdf_dir / f"{note.id}.pdf").write_bytes(client.get_attachment(field_name="pdf", id=note.id))
+        except OpenReviewException:
+            continue  # reported as the paper's missing PDF
+    return notes
+
+
+def from_notes(
+    notes: Iterable[Any], source: str, venue_id: str, pdf_dir: Path | None
+) -> Iterator[Submission | Outcome]:
+    """OpenReview ``Note`` objects, from an export or the live API, as submissions or skipped outcomes."""
+    for note in notes:
+        yield _from_note(note, source, venue_id, pdf_dir)
+
+
+def _authors(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """``authors`` with ``authorids``: a ``~Profile_Id1`` is kept as such, an address as the email."""
+    names, ids = content.get("authors") or [], content.get("authorids") or []
+    authors = []
+    for name, author_id in zip(names, [*ids, *[None] * len(names)], strict=False):
+        author: dict[str, Any] = {"name": name}
+        if isinstance(author_id, str) and author_id.startswith("~"):
+            author["openreview_id"] = author_id
+        elif isinstance(author_id, str) and "@" in author_id:
+            author["email"] = author_id
+        authors.append(author)
+    return authors
+
+
+def _citation_key(bibtex: Any) -> str | None:
+    """The key of OpenReview's ``_bibtex`` entry, which readers may already use in their own ``.bib``."""
+    match = re.match(r"\s*@\s*\w+\s*\{\s*([\w:.+-]+)\s*,", bibtex) if isinstance(bibtex, str) else None
+    return match.group(1) if match else None
+
+
+def _from_note(note: Any, source_name: str, venue_id: str, pdf_dir: Path | None) -> Submission | Outcome:
+    content = {key: value.get("value") for key, value in (note.content or {}).items() if isinstance(value, dict)}
+    source = f"{source_name}#{note.id}"
+    if content.get("venueid") != venue_id:
+        return Outcome(note.id, source, Status.skipped, [f"not accepted at {venue_id}: {_decision(content)}"])
+    frontmatter: dict[str, Any] = {
+        "title": content.get("title"),
+        "authors": _authors(content),
+        "abstract": content.get("abstract"),
+        "keywords": content.get("keywords") or [],
+        "license": getattr(note, "license", None),
+        "presentation": _presentation(content.get("venue") or ""),
+        "openreview": note.forum or note.id,
+        "citation_key": _citation_key(content.get("_bibtex")),
+    }
+    submission = Submission(note.id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])})
+    pdf_name = Path(str(content.get("pdf") or "")).name
+    candidates = [pdf_dir / f"{note.id}.pdf", pdf_dir / pdf_name] if pdf_dir and pdf_name else []
+    for candidate in candidates:
+        if candidate.is_file():
+            submission.pdf = candidate.read_bytes()
+            break
+    else:
+        return Outcome(note.id, source, Status.rejected, [f"field 'pdf': no PDF {pdf_name or '(none)'} in {pdf_dir}"])
+    return submission

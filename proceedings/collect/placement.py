@@ -1,0 +1,73 @@
+"""Writing a paper folder: only when its content changed, atomically, the previous version kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from proceedings.collect.submission import Status
+
+MANIFEST = ".collected.json"
+
+def _digest(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: hashlib.sha256(content).hexdigest() for name, content in sorted(files.items())}
+
+
+def _on_disk(folder: Path) -> dict[str, str]:
+    return _digest({
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST
+    })
+
+
+def place(folder: Path, files: dict[str, bytes], source: str, history: Path, force: bool) -> tuple[Status, str]:
+    """Write a paper's folder if its content changed, keeping what was there recoverable."""
+    new = _digest(files)
+    manifest_path = folder / MANIFEST
+    if folder.exists():
+        current = _on_disk(folder)
+        recorded = json.loads(manifest_path.read_text())["files"] if manifest_path.is_file() else None
+        edited = current != recorded
+        if current == new:
+            return Status.unchanged, ""
+        if edited and not force:
+            why = "edited by an organizer after collection" if recorded else "not made by collect"
+            return Status.kept, f"{folder.name}: {why}; not replaced (use --force)"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".collecting-{folder.name}-", dir=folder.parent.parent))
+    try:
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        manifest = {"source": source, "files": new}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        note = ""
+        if folder.exists():
+            kept = history / folder.name / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(folder), str(kept))
+            note = f"previous version kept in {kept}"
+        staging.rename(folder)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return (Status.updated if note else Status.collected), note
+
+
+def save_private_authors(private_file: Path, paper_id: str, authors: list[dict[str, Any]]) -> None:
+    """Anonymous authors go to the organizers' own file, outside the published tree."""
+    data = yaml.safe_load(private_file.read_text(encoding="utf-8")) if private_file.is_file() else None
+    data = data or {}
+    if data.get(paper_id) == authors:
+        return
+    data[paper_id] = authors
+    private_file.parent.mkdir(parents=True, exist_ok=True)
+    private_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
