@@ -34,7 +34,12 @@ __all__ = [
     "Submission",
     "SubmissionError",
     "collect",
+    "from_notes",
+    "from_openreview",
+    "from_package",
+    "from_pdf_only",
     "read_sources",
+    "slug",
     "write_report",
 ]
 
