@@ -99,3 +99,20 @@ def test_links_in_stray_brackets_are_trimmed_and_reported() -> None:
     assert fixed == 'howpublished = "\\url{https://a.org/x}",\nurl = {https://b.org/y},\nurl = {https://c.org/z}\n'
     assert notes == ["refs.bib:1: link '(https://a.org/x' trimmed to 'https://a.org/x'",
                      "refs.bib:2: link ' https://b.org/y ' trimmed to 'https://b.org/y'"]
+
+
+def test_namespacing_keeps_fields_as_written(tmp_path: Path) -> None:
+    """The derived .bib is LaTeX as the authors wrote it: re-escaping would break links with '_'."""
+    source = tmp_path / "refs.bib"
+    source.write_text(
+        "@misc{a,\n  title = {Caf\\'e \\& $x_1$},\n  url = {https://example.org/paper_files/a_b%20c},\n"
+        "  doi = {10.1007/978-3-030-98519-6_18}\n}\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "o.bib"
+    namespace_bibfiles([source], target, "p")
+    written = target.read_text(encoding="utf-8")
+    assert "https://example.org/paper_files/a_b%20c" in written
+    assert "10.1007/978-3-030-98519-6_18" in written
+    assert "{Caf\\'e \\& $x_1$}" in written
+    assert "\\_" not in written

@@ -55,7 +55,7 @@ def bibtex_entry(citable: Citable) -> Entry:
     return Entry("inproceedings", fields=fields, persons=persons)
 
 
-class _LatexWriter(Writer):
+class LatexSourceWriter(Writer):
     """pybtex's BibTeX writer for fields that are LaTeX already (see :func:`latex_text`).
 
     Its own escaping treats every field as plain text: it would escape ``\\&`` twice
@@ -80,7 +80,7 @@ def bibtex_keys(citables: Iterable[Citable]) -> list[str]:
 def bibtex(citable: Citable, key: str | None = None) -> str:
     """One paper's entry; ``key`` as :func:`bibtex_keys` gives it within the paper's volume."""
     data = BibliographyData({key or bibtex_keys([citable])[0]: bibtex_entry(citable)})
-    return str(_LatexWriter().to_string(data))
+    return str(LatexSourceWriter().to_string(data))
 
 
 def volume_bibtex(citables: Iterable[Citable]) -> str:

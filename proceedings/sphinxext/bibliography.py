@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pybtex.database import BibliographyData, Entry
-from pybtex.database.output.bibtex import Writer as BibtexWriter
 from pybtex.scanner import PybtexError
 
 from proceedings.bibfile import ENTRY_KEY, parsed_blocks
+from proceedings.export.bibtex import LatexSourceWriter
 
 _CITE_ROLE = re.compile(r"(\{(?:foot)?cite(?::[a-z]+)?\}`)([^`]*)(`)")
 
@@ -116,7 +116,7 @@ def _namespace(sources: list[Path], target: Path, paper_id: str) -> BibReport:
                 _protect_title(entry)
                 data.add_entry(namespaced_key(paper_id, entry_key), entry)
                 report.keys.append(entry_key)
-    new = BibtexWriter().to_string(data) if data.entries else ""
+    new = LatexSourceWriter().to_string(data) if data.entries else ""
     if not target.is_file() or target.read_text(encoding="utf-8") != new:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(new, encoding="utf-8")
