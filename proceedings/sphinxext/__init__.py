@@ -19,8 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from proceedings.sphinxext import collection, events, header, incremental, indexes, mathjax, metadata, navigation, nodes
-from proceedings.sphinxext.bibcache import CachedBibtexDomain, cache_pybtex_plugins, parse_changed_bibfiles
+from proceedings.sphinxext import events, header, indexes, mathjax, metadata, nodes, numbering
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
@@ -31,9 +30,6 @@ __all__ = ["setup"]
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
-    app.add_domain(CachedBibtexDomain, override=True)
-    cache_pybtex_plugins()
-    app.connect("builder-inited", parse_changed_bibfiles, priority=400)
     app.setup_extension("sphinxcontrib.rsvgconverter")
     app.add_domain(ProceedingsDomain)
     nodes.register(app)
@@ -45,7 +41,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
     app.add_config_value("proceedings_exclude", [], "env", types=frozenset({list}))
     app.add_config_value("proceedings_pdf", True, "env", types=frozenset({bool}))
-    app.add_config_value("proceedings_shared_navigation", True, "html", types=frozenset({bool}))
     app.connect("config-inited", events.exclude_papers)
     app.connect("config-inited", events.prepare_bibliographies, priority=600)
     app.connect("builder-inited", events.load_page_ranges)
@@ -58,7 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", events.fill_author_index)
     app.connect("config-inited", events.add_static_files)
     app.connect("config-inited", mathjax.use_local_mathjax)
-    app.connect("build-finished", mathjax.copy_mathjax)
+    app.connect("builder-inited", mathjax.copy_mathjax)
     app.add_css_file("proceedings.css")
     header.register(app)
     indexes.register(app)
@@ -67,12 +62,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", metadata.note_workshop)
     app.connect("html-page-context", metadata.add_page_metadata)
     app.connect("html-page-context", metadata.repair_roles, priority=600)
-    incremental.use_paper_toctree_collector(app)
-    app.connect("builder-inited", incremental.cache_compiled_templates)
-    app.connect("write-started", navigation.reset)
-    app.connect("html-page-context", navigation.share_navigation_tree, priority=400)
-    app.connect("html-page-context", navigation.mark_current_page, priority=550)
+    numbering.use_paper_toctree_collector(app)
     app.connect("build-finished", metadata.write_exports)
-    collection.register(app)
     app.add_js_file("proceedings.js", loading_method="defer")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

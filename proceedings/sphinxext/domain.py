@@ -24,6 +24,13 @@ class ProceedingsDomain(Domain):
         "papers": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {}, "navigation": {},
         "author_keys": {}, "title_toctrees": {},
     }
+    read_this_build: set[str] | None = None
+    """The documents read in this build, when a change tracker knows them (the optional
+    ``proceedings.sphinxext_fast``). None means unknown: every step then does its whole work."""
+
+    def nothing_read(self) -> bool:
+        """True when a change tracker knows that this build read no document and removed none."""
+        return self.read_this_build is not None and not self.read_this_build
 
     @property
     def papers(self) -> dict[str, Paper]:

@@ -30,8 +30,10 @@ def use_local_mathjax(app: Sphinx, config: Config) -> None:
     config.mathjax_path = "mathjax/tex-chtml.js"
 
 
-def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+def copy_mathjax(app: Sphinx) -> None:
+    """Before any page is written, so that every build links it the same way (Sphinx stamps
+    links to static files that exist when a page is written with their checksum)."""
+    if app.builder.format != "html":
         return
     bundle, copy = _bundle(), Path(app.outdir) / "_static" / "mathjax"
     note, made = Path(app.doctreedir) / "mathjax-copied.txt", f"{copy}\n{bundle} {bundle.stat().st_mtime_ns}\n"

@@ -39,7 +39,6 @@ from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of, volumes
 from proceedings.model import MetadataError, load_workshop
 from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.incremental import documents_read, nothing_changed
 
 __all__ = [
     "VolumeDownloads",
@@ -172,8 +171,8 @@ def _write(path: Path, text: str) -> None:
 def write_exports(app: Sphinx, exception: BaseException | None) -> None:
     """Each paper's ``.bib`` and ``.ris`` beside its page, each volume's ``.bib``, and ``sitemap.xml``.
 
-    They depend on the papers and the base URL only: a paper not read in this build keeps
-    the files the last build wrote for it, and the volume's ``.bib`` is made of the papers'.
+    They depend on the papers and the base URL only: when a change tracker knows which
+    papers this build read, the others keep the files the last build wrote for them.
     """
     if exception is not None or app.builder.name not in WEB_BUILDERS:
         return
@@ -181,9 +180,10 @@ def write_exports(app: Sphinx, exception: BaseException | None) -> None:
     domain = ProceedingsDomain.of(app.env)
     stamp = Path(app.doctreedir) / "proceedings-exports.txt"
     made_for = f"{outdir}\nhtml_baseurl={app.config.html_baseurl}\n"
-    read = documents_read(app.env) if stamp.is_file() and stamp.read_text(encoding="utf-8") == made_for else None
+    known = stamp.is_file() and stamp.read_text(encoding="utf-8") == made_for
+    read = domain.read_this_build if known else None
     made = [outdir / volume_bib_path(volume) for volume in domain.workshops]
-    if read is not None and nothing_changed(app.env) and all(path.is_file() for path in made):
+    if read is not None and not read and all(path.is_file() for path in made):
         return  # no paper was read: every file is as the last build wrote it
     for volume in sorted(domain.workshops):
         papers = [(doc, cited) for doc, _paper in domain.papers_of(volume) if (cited := citable(app, doc))]

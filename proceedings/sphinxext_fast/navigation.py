@@ -21,8 +21,9 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
+from sphinx.util.osutil import relative_uri
 
-from proceedings.sphinxext.incremental import nothing_changed
+from proceedings.sphinxext.domain import ProceedingsDomain
 
 __all__ = ["mark_current_page", "share_navigation_tree"]
 
@@ -30,7 +31,7 @@ __all__ = ["mark_current_page", "share_navigation_tree"]
 _FURO_TREE: dict[str, Any] = {"collapse": False, "titles_only": True, "maxdepth": -1, "includehidden": True}
 _LIST_TAG = re.compile(r'<ul>|<ul class="[^"]*">|<li class="(?P<classes>[^"]*)">|</ul>|</li>')
 _TOGGLE = re.compile(r'<input aria-label="[^"]*" ')
-_INTERNAL_HREF = re.compile(r'href="(?![#/]|[a-z][a-z0-9+.-]*:)')
+_INTERNAL_HREF = re.compile(r'href="(?P<target>(?![#/]|[a-z][a-z0-9+.-]*:)[^"]*)"')
 
 _shared: dict[str, Any] = {}
 
@@ -46,7 +47,8 @@ def _root_tree(app: Sphinx) -> str:
         builder, env = app.builder, app.env
         kept = Path(app.doctreedir) / f"navigation-{builder.name}.html"
         made_for = f"<!-- {builder.get_target_uri(env.config.root_doc)} -->\n"  # the link suffix
-        if nothing_changed(env) and kept.is_file() and (text := kept.read_text(encoding="utf-8")).startswith(made_for):
+        text = kept.read_text(encoding="utf-8") if kept.is_file() else ""
+        if ProceedingsDomain.of(env).nothing_read() and text.startswith(made_for):
             _shared["html"] = text.removeprefix(made_for)
         else:
             tree = global_toctree_for_doc(env, env.config.root_doc, builder, tags=builder.tags, **_FURO_TREE)
@@ -117,6 +119,7 @@ def mark_current_page(
     tree = context.get("furo_navigation_tree")
     if app.builder.format != "html" or not isinstance(tree, str) or "html" not in _shared:
         return
-    tree = _mark(tree, app.builder.get_target_uri(pagename))
-    prefix = "../" * app.builder.get_target_uri(pagename).count("/")
-    context["furo_navigation_tree"] = _INTERNAL_HREF.sub(f'href="{prefix}', tree)
+    page = app.builder.get_target_uri(pagename)
+    tree = _mark(tree, page)
+    # Each link as Sphinx writes it from this page (``relative_uri``), so pages are as without this module.
+    context["furo_navigation_tree"] = _INTERNAL_HREF.sub(lambda m: f'href="{relative_uri(page, m["target"])}"', tree)

@@ -30,7 +30,7 @@ from sphinxcontrib.bibtex.bibfile import BibData, BibFile, get_mtime, is_bibdata
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
-from proceedings.sphinxext.incremental import nothing_changed
+from proceedings.sphinxext.domain import ProceedingsDomain
 
 __all__ = ["CachedBibtexDomain", "cache_pybtex_plugins", "parse_changed_bibfiles"]
 
@@ -121,7 +121,7 @@ class CachedBibtexDomain(BibtexDomain):
     def env_updated(self) -> Iterable[str]:
         self._indexed = self._references_indexed = None  # both are made again below
         formatted = self.data.setdefault("formatted", {})
-        if nothing_changed(self.env) and all(key in formatted for key in self.bibliographies):
+        if ProceedingsDomain.of(self.env).nothing_read() and all(key in formatted for key in self.bibliographies):
             return []  # the citations and labels of the last build stand (they are kept with the environment)
         cited = dict.fromkeys(self.get_all_cited_keys(sorted(self.env.found_docs)))
         self._citation_order = {key: number for number, key in enumerate(cited)}
