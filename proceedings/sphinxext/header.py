@@ -8,9 +8,11 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 
+from proceedings.check import scan_markdown
 from proceedings.export import bibtex, plain_citation
 from proceedings.layout import paper_id, volume_of
 from proceedings.model import Paper
@@ -21,6 +23,9 @@ from proceedings.sphinxext.metadata import citable, citation_files, volume_bib_p
 from proceedings.sphinxext.nodes import paper_header
 
 __all__ = ["PaperHeader", "cite_box", "fill_citation", "paper_cite", "register"]
+
+
+logger = logging.getLogger(__name__)
 
 
 class paper_cite(nodes.General, nodes.Element):
@@ -45,10 +50,23 @@ class PaperHeader(SphinxDirective):
         volume = volume_of(self.env.docname)
         header += addnodes.only("", self._links(paper, ident, volume), expr="html")
         header += nodes.rubric("", "Abstract")
-        header += self.parse_text_to_nodes(paper.abstract)
+        header += self._abstract(paper.abstract)
         header += self._facts(paper)
         header += addnodes.only("", paper_cite(), expr="html")
         return [header]
+
+    def _abstract(self, text: str) -> list[nodes.Node]:
+        """The abstract as MyST, unless it holds what no submission may (raw HTML, file inclusion):
+        collect refuses those, and a paper placed in the source tree by hand gets the same scan here."""
+        threats = scan_markdown(text, "abstract")
+        if not threats:
+            return self.parse_text_to_nodes(text)
+        for threat in threats:
+            logger.warning(
+                "paper %r: field 'abstract': %s [%s]", paper_id(self.env.docname), threat.message, threat.field,
+                location=self.env.docname, type="proceedings", subtype="unsafe",
+            )
+        return [nodes.paragraph("", text)]
 
     def _facts(self, paper: Paper) -> nodes.field_list:
         """Track, presentation, keywords and both disclosures; names link into the volume's indexes."""
