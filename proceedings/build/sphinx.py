@@ -1,0 +1,112 @@
+"""One strict Sphinx run, and where a build writes: any warning fails it, reported by paper."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util.console import strip_colors
+from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+from proceedings.layout import paper_dirs, volumes
+
+TEX_TOOLS = ("xelatex", "latexmk", "rsvg-convert")
+_PAPER_IN_WARNING = re.compile(r"(?:^|[/\s])(?P<volume>[\w.-]+)/papers/(?P<paper>[\w-]+)/")
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which paper, which file and why."""
+
+    def __init__(self, message: str, failures: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or {}
+
+
+@dataclass(frozen=True)
+class Output:
+    root: Path
+    site: str = "html"
+
+    @property
+    def html(self) -> Path:
+        return self.root / self.site
+
+    @property
+    def latex(self) -> Path:
+        return self.root / "latex"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.root / "doctrees"
+
+    @property
+    def pdf(self) -> Path:
+        return self.html / "pdf"
+
+    @property
+    def pages(self) -> Path:
+        """Each paper's page range in its volume, written by the PDF stage for the HTML build."""
+        return self.latex / "pages.json"
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+
+
+def missing_tex_tools() -> list[str]:
+    return [tool for tool in TEX_TOOLS if shutil.which(tool) is None]
+
+
+def _by_paper(warnings: str) -> dict[str, list[str]]:
+    """Warnings grouped by the paper (``<volume>/<id>``) whose files they name; others under ''."""
+    grouped: dict[str, list[str]] = {}
+    for line in warnings.splitlines():
+        if "WARNING" not in line and "ERROR" not in line:
+            continue
+        match = _PAPER_IN_WARNING.search(line)
+        key = f"{match['volume']}/{match['paper']}" if match else ""
+        grouped.setdefault(key, []).append(line.strip())
+    return grouped
+
+
+def _sphinx(
+    builder: str, srcdir: Path, out: Output, outdir: Path, jobs: str, excluded: Iterable[str], pdf: bool = True
+) -> None:
+    """One Sphinx build, strict: any warning is an error, reported by paper."""
+    warnings = io.StringIO()
+    overrides = {
+        "proceedings_pages_file": str(out.pages), "proceedings_exclude": sorted(excluded), "proceedings_pdf": pdf,
+    }
+    with patch_docutils(srcdir), docutils_namespace():
+        app = Sphinx(
+            srcdir, srcdir, outdir, out.doctrees, builder, overrides, status=None, warning=warnings,
+            keep_going=True, parallel=(os.cpu_count() or 1) if jobs == "auto" else int(jobs),
+        )
+        app.build()
+    text = strip_colors(warnings.getvalue())
+    if text.strip():
+        sys.stderr.write(text)
+        failures = _by_paper(text)
+        raise BuildError(f"the {builder} build warned ({sum(map(len, failures.values()))} warnings)", failures)
+
+
+def build_html(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), pdf: bool = True) -> None:
+    """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
+    skip = set(excluded)
+    _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
+    for volume in volumes(srcdir):
+        for folder in paper_dirs(srcdir, volume):
+            camera_ready = folder / "paper.pdf"
+            published = out.pdf / volume / f"{folder.name}.pdf"
+            if f"{volume}/{folder.name}" not in skip and camera_ready.is_file() and not published.is_file():
+                published.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(camera_ready, published)
