@@ -22,12 +22,22 @@ from myst_parser.mdit_to_docutils.base import DocutilsRenderer
 from myst_parser.parsers.directives import parse_directive_text
 from myst_parser.parsers.mdit import create_md_parser
 
+from proceedings.check.math import math_problems
 from proceedings.check.threats import MYST_EXTENSIONS, Threat
 
 # --------------------------------------------------------------------------- Markdown
 
 _MAX_DEPTH = 20
 """Directives nested deeper than this are refused rather than scanned."""
+
+MAX_LIST_DEPTH = 5
+"""Lists and block quotes nested deeper than this are refused: LaTeX stops the whole volume
+("Too deeply nested") a little further down."""
+
+_LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open"})
+_LIST_CLOSE = frozenset({"bullet_list_close", "ordered_list_close", "blockquote_close"})
+_MATH_BLOCKS = frozenset({"math_block", "math_block_label", "amsmath"})
+_MATH_INLINE = frozenset({"math_inline", "math_inline_double"})
 
 _FORBIDDEN_DIRECTIVES = {
     "raw": "The {raw} directive copies raw HTML or LaTeX into the output; use MyST syntax instead.",
@@ -179,9 +189,16 @@ class _Scan:
         self.tokens(_parser().parse(text, self.env), offset, depth)
 
     def tokens(self, tokens: list[Token], offset: int, depth: int) -> None:
+        lists = 0
         for token in tokens:
             line = offset + (token.map[0] if token.map else 0) + 1
-            if token.type == "html_block":
+            lists += (token.type in _LIST_OPEN) - (token.type in _LIST_CLOSE)
+            if token.type in _LIST_OPEN and lists == MAX_LIST_DEPTH + 1:
+                self.add(line, "nesting", f"Lists and block quotes are nested more than {MAX_LIST_DEPTH} deep "
+                         "here, deeper than the volume's LaTeX allows; flatten them.")
+            if token.type in _MATH_BLOCKS:
+                self.math(token.content, line, display=token.type == "amsmath")
+            elif token.type == "html_block":
                 self.html(token.content, line)
             elif token.type in ("fence", "colon_fence"):
                 self.fence(token, line, depth)
@@ -199,8 +216,12 @@ class _Scan:
                 line += 1
             elif child.type == "html_inline":
                 self.html(child.content, line)
+            elif child.type in _MATH_INLINE:
+                self.math(child.content, line)
             elif child.type == "myst_role":
                 self.role(str(child.meta.get("name", "")), line)
+                if str(child.meta.get("name", "")).lower() == "math":
+                    self.math(child.content, line)
             elif child.type == "image":
                 self.target(child.attrGet("src"), line)
                 self.inline(child.children or [], line)
@@ -217,6 +238,12 @@ class _Scan:
         else:
             message = f"Raw HTML {snippet!r} would be copied into the page as is; use MyST syntax instead."
         self.add(line, "raw-html", message)
+
+    def math(self, tex: str, line: int, display: bool = False) -> None:
+        """A formula: TeX that reaches LaTeX as it is, so only allowed math commands may appear."""
+        for problem in math_problems(tex, display):
+            where = line + tex.count("\n", 0, problem.offset)
+            self.add(where, "math", f"Math: {problem.message}")
 
     def role(self, name: str, line: int) -> None:
         key = name.lower()
@@ -264,6 +291,8 @@ class _Scan:
             if key in _IMAGE_DIRECTIVES and option == "target":
                 self.target(value, option_line)
             self.inline_text(value, option_line)
+        if key == "math":
+            self.math("\n".join([*parsed.arguments, *parsed.body]), line + parsed.body_offset + shift + 1)
         if key in _LITERAL_DIRECTIVES:
             return
         if parsed.arguments and key not in _IMAGE_DIRECTIVES:

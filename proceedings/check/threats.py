@@ -23,6 +23,9 @@ FIELDS: dict[str, str] = {
     "frontmatter:substitutions": "values for the substitution extension, which renders unsandboxed Jinja",
     "frontmatter:html_meta": "arbitrary <meta> tags",
     "frontmatter:jupytext": "makes a notebook extension treat the file as code to execute",
+    "math": "a formula with a TeX command that is not one of MathJax's and amsmath's math commands (\\input, "
+    "\\def, \\write...), '^^', a bare '%' or unbalanced braces",
+    "nesting": "lists or block quotes nested deeper than the volume's LaTeX allows",
     "substitution": "'{{ ... }}' substitution syntax, which the substitution extension renders as Jinja",
     "target:outside": "a link or image path that leaves the package",
     "target:absolute": "a link or image path that is absolute",
