@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-__all__ = ["MAX_DEPTH", "MAX_YAML_BYTES", "YamlError", "load_mapping", "load_yaml", "split_frontmatter"]
+__all__ = ["MAX_DEPTH", "MAX_YAML_BYTES", "YamlError", "YamlRefused", "load_mapping", "load_yaml", "split_frontmatter"]
 
 MAX_YAML_BYTES = 256 * 1024
 """A paper's metadata is a few kilobytes; an OpenReview export is JSON and not read here."""
@@ -26,7 +26,15 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlError(ValueError):
-    """YAML that is refused, with where and why."""
+    """YAML that cannot be used, with where and why."""
+
+
+class YamlRefused(YamlError):
+    """YAML that parses but breaks a limit: an alias, a repeated key, too deep, too large."""
+
+
+class _Refused(ConstructorError):
+    pass
 
 
 class _LimitedLoader(_Base):  # type: ignore[valid-type,misc]
@@ -39,12 +47,12 @@ class _LimitedLoader(_Base):  # type: ignore[valid-type,misc]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # An alias is a node met a second time: the C parser resolves aliases before Python sees them.
         if node in self.constructed_objects or node in self.recursive_objects:
-            raise ConstructorError(None, None, "aliases (*name) are not accepted; write the value out",
+            raise _Refused(None, None, "aliases (*name) are not accepted; write the value out",
                                    node.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} deep", node.start_mark)
+                raise _Refused(None, None, f"nested more than {MAX_DEPTH} deep", node.start_mark)
             return super().construct_object(node, deep=True)
         finally:
             self._depth -= 1
@@ -54,7 +62,7 @@ class _LimitedLoader(_Base):  # type: ignore[valid-type,misc]
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
             if key is not None and key in seen:
-                raise ConstructorError(None, None, f"key {key!r} appears twice; keep one", key_node.start_mark)
+                raise _Refused(None, None, f"key {key!r} appears twice; keep one", key_node.start_mark)
             if key is not None:
                 seen.add(key)
                 del self.constructed_objects[key_node]
@@ -68,14 +76,17 @@ def load_yaml(text: str, source: str, first_line: int = 1) -> Any:
     """
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
-        raise YamlError(f"{source}: {size} bytes of YAML, more than the {MAX_YAML_BYTES} allowed")
+        raise YamlRefused(f"{source}: {size} bytes of YAML, more than the {MAX_YAML_BYTES} allowed")
     try:
         return yaml.load(text, Loader=_LimitedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + first_line}" if mark is not None else ""
-        raise YamlError(f"{source}{line}: {exc.problem or exc.context}") from None
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        kind = YamlRefused if isinstance(exc, _Refused) else YamlError
+        raise kind(f"{source}{line}: {exc.problem or exc.context}") from None
+    except RecursionError:
+        raise YamlRefused(f"{source}: nested too deeply") from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlError(f"{source}: invalid YAML ({type(exc).__name__}: {exc})") from None
 
 

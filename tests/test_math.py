@@ -30,6 +30,7 @@ REFUSED = [
     (r"\require{action}\unicode{x}", [r"\require", r"\unicode"]),
     (r"\begin{document}x\end{document}", [r"\begin{document}", r"\end{document}"]),
     (r"\begin{align}x\end{align}", [r"\begin{align}", r"\end{align}"]),
+    (r"\begin{verbatim}x\end{verbatim}", [r"\begin{verbatim}", r"\end{verbatim}"]),
     (r"a % \)", ["%", r"\)"]),
     (r"x}\input{y}{", ["}", r"\input", "{"]),
     (r"\endinput", [r"\endinput"]),
@@ -60,7 +61,7 @@ def test_ordinary_math_passes(tex: str) -> None:
     assert math_problems(tex) == []
 
 
-def test_display_environments_only_in_amsmath_blocks() -> None:
+def test_display_environments_only_in_display_math() -> None:
     tex = r"\begin{align} a &= b \end{align}"
     assert math_problems(tex, display=True) == []
     assert [p.command for p in math_problems(tex)] == [r"\begin{align}", r"\end{align}"]

@@ -24,6 +24,7 @@ from myst_parser.parsers.mdit import create_md_parser
 
 from proceedings.check.math import math_problems
 from proceedings.check.threats import MYST_EXTENSIONS, Threat
+from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 
 # --------------------------------------------------------------------------- Markdown
 
@@ -197,7 +198,7 @@ class _Scan:
                 self.add(line, "nesting", f"Lists and block quotes are nested more than {MAX_LIST_DEPTH} deep "
                          "here, deeper than the volume's LaTeX allows; flatten them.")
             if token.type in _MATH_BLOCKS:
-                self.math(token.content, line, display=token.type == "amsmath")
+                self.math(token.content, line, display=True)
             elif token.type == "html_block":
                 self.html(token.content, line)
             elif token.type in ("fence", "colon_fence"):
@@ -292,7 +293,7 @@ class _Scan:
                 self.target(value, option_line)
             self.inline_text(value, option_line)
         if key == "math":
-            self.math("\n".join([*parsed.arguments, *parsed.body]), line + parsed.body_offset + shift + 1)
+            self.math("\n".join([*parsed.arguments, *parsed.body]), line + parsed.body_offset + shift + 1, display=True)
         if key in _LITERAL_DIRECTIVES:
             return
         if parsed.arguments and key not in _IMAGE_DIRECTIVES:
@@ -351,20 +352,41 @@ def _frontmatter_threats(text: str, tokens: list[Token], file: str) -> list[Thre
     threats: list[Threat] = []
     for block in _frontmatter_blocks(text, tokens):
         try:
-            data = yaml.safe_load(block)
-        except (yaml.YAMLError, ValueError, RecursionError):
+            data = load_yaml(block, file, first_line=2)
+        except YamlRefused as exc:
+            threats.append(Threat(file, _error_line(exc), "yaml", f"The front matter is refused: {exc}"))
             continue
+        except YamlError:
+            continue  # not YAML as this reader cuts it; the reader that uses it reports the error
         if not isinstance(data, dict):
             continue
         lines = _key_lines(block, first_line=2)
         for key, value in data.items():
             line = lines.get(str(key))
-            threats += [replace(threat, line=line) for threat in scan_frontmatter({key: value}, file)]
+            found = scan_frontmatter({key: value}, file) + text_type_threats({key: value}, file)
+            threats += [replace(threat, line=line) for threat in found]
     return threats
 
 
+def _error_line(exc: YamlRefused) -> int | None:
+    match = re.match(r"[^:]*:(\d+):", str(exc))
+    return int(match.group(1)) if match else None
+
+
+TEXT_FIELDS = frozenset({"title", "short_title", "subtitle", "abstract", "funding", "track", "session",
+                         "llm_disclosure"})
+"""Fields that must be text: a list or mapping here is a mistake, not something to print as ``['a', 'b']``."""
+
+
+def text_type_threats(data: dict[str, Any], file: str) -> list[Threat]:
+    """Text fields that are not text."""
+    return [Threat(file, None, "frontmatter:type", f"Field '{key}' must be text, not a {type(value).__name__} "
+                   f"({str(value)[:60]!r}).")
+            for key, value in data.items() if key in TEXT_FIELDS and value is not None and not isinstance(value, str)]
+
+
 def _key_lines(block: str, first_line: int) -> dict[str, int]:
-    """The file line of each top-level key of a YAML mapping."""
+    """The file line of each top-level key of a YAML mapping (already loaded once, within the limits)."""
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

@@ -9,9 +9,10 @@ must be in :data:`ALLOWED`, every ``\\begin``/``\\end`` must name an environment
 refused. So ``\\input{/etc/hostname}``, ``\\gdef``, ``\\def\\x{\\x}``, ``\\openout``,
 ``\\csname`` or ``\\catcode`` never reach TeX: what is not listed is refused.
 
-The list is what MathJax renders on the web *and* the volume's preamble defines
-(amsmath, amssymb, xcolor): a command only MathJax knows (``\\bm``, ``\\coloneqq``)
-would stop the LaTeX build of the whole volume.
+The list is what MathJax renders on the web and the volume's preamble defines
+(amsmath, amssymb, xcolor), plus the few MathJax-only commands that real papers use,
+for which :data:`LATEX_DEFINITIONS` gives the volume's preamble a definition: any
+other command only MathJax knows would stop the LaTeX build of the whole volume.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ALLOWED", "DISPLAY_ENVIRONMENTS", "ENVIRONMENTS", "MathProblem", "expand_macros", "math_problems"]
+__all__ = [
+    "ALLOWED",
+    "DISPLAY_ENVIRONMENTS",
+    "ENVIRONMENTS",
+    "LATEX_DEFINITIONS",
+    "MathProblem",
+    "expand_macros",
+    "math_problems",
+]
 
 _GREEK = """
 alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda mu nu xi pi
@@ -98,9 +107,27 @@ mathstrut nonumber notag color textcolor colorbox mathop mathbin mathrel mathope
 mathinner mathord cr hline cline lefteqn llap rlap
 """
 
+LATEX_DEFINITIONS: dict[str, str] = {
+    "lt": r"\providecommand{\lt}{<}",
+    "gt": r"\providecommand{\gt}{>}",
+    "coloneqq": r"\providecommand{\coloneqq}{\mathrel{:}=}",
+    "eqqcolon": r"\providecommand{\eqqcolon}{=\mathrel{:}}",
+    "omicron": r"\providecommand{\omicron}{o}",
+    "Bbb": r"\providecommand{\Bbb}{\mathbb}",
+    "bold": r"\providecommand{\bold}{\mathbf}",
+    "bm": r"\providecommand{\bm}{\boldsymbol}",
+    "mathscr": r"\providecommand{\mathscr}{\mathcal}",
+    "degree": r"\providecommand{\degree}{{}^{\circ}}",
+}
+r"""Commands MathJax has and the volume's packages lack, with LaTeX definitions for the preamble.
+
+Real papers use them (``\lt`` in tables of numbers); the LaTeX stage adds these lines
+so that the volume knows them too.
+"""
+
 ALLOWED: frozenset[str] = frozenset(
     " ".join((_GREEK, _SYMBOLS, _OPERATORS, _RELATIONS, _ARROWS, _ACCENTS, _STRUCTURE)).split()
-) | frozenset({"\\", ",", ";", ":", "!", " ", "\n", ">", "<", "{", "}", "|", "#", "%", "&", "_", "$"})
+) | frozenset(LATEX_DEFINITIONS) | frozenset("\\,;:! \n><{}|#%&_$")
 """Control words (without the backslash) and control symbols that a formula may use."""
 
 ENVIRONMENTS: frozenset[str] = frozenset("""
@@ -113,7 +140,7 @@ DISPLAY_ENVIRONMENTS: frozenset[str] = ENVIRONMENTS | frozenset("""
 align align* alignat alignat* gather gather* multline multline* flalign flalign* equation equation*
 eqnarray eqnarray*
 """.split())
-"""Environments an amsmath block (a formula that stands alone, not inside ``$``) may also open."""
+"""Environments a display formula (a block, not ``$...$`` in a line) may also open."""
 
 MAX_FORMULA = 10_000
 """Characters in one formula; a longer one is not a formula."""
@@ -134,8 +161,8 @@ class MathProblem:
 def math_problems(tex: str, display: bool = False) -> list[MathProblem]:
     """What in ``tex`` may not reach TeX; empty for a formula of allowed commands only.
 
-    ``display`` admits :data:`DISPLAY_ENVIRONMENTS`, for amsmath blocks, which LaTeX
-    receives as they are rather than inside an equation.
+    ``display`` admits :data:`DISPLAY_ENVIRONMENTS`, for formulas that stand as a
+    block (``$$``, ``{math}``, amsmath environments), as real papers write them.
     """
     if len(tex) > MAX_FORMULA:
         return [MathProblem("", 0, f"The formula has {len(tex)} characters, more than the {MAX_FORMULA} allowed.")]

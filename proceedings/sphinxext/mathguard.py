@@ -31,7 +31,7 @@ class DisallowedMath(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(lambda n: isinstance(n, nodes.math | nodes.math_block))):
             tex = node.astext()
-            problems = math_problems(tex, display=bool(node.get("nowrap")))
+            problems = math_problems(tex, display=isinstance(node, nodes.math_block))
             if not problems:
                 continue
             commands = ", ".join(dict.fromkeys(p.command for p in problems))
