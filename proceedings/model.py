@@ -15,11 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pybtex.database import Person as BibPerson
 from pybtex.errors import set_strict_mode
 from pybtex.scanner import PybtexError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from proceedings import frontmatter
 
 __all__ = [
     "Author",
@@ -306,25 +307,16 @@ class Workshop(_Strict):
         return f"Proceedings of the {self.short_name}"
 
 
-# libyaml's safe loader where PyYAML was built with it: front matter is read for every paper.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str, int]:
-    """Split a MyST file into its YAML front matter, its body and the body's first line."""
-    if not text.startswith("---\n"):
-        return {}, text, 1
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise MetadataError("front matter", "the front matter block is not closed by '---'")
+    """Split a MyST file into its YAML front matter, its body and the body's first line.
+
+    Read with :mod:`proceedings.frontmatter`'s limits (no aliases, no repeated keys),
+    so a paper placed by hand is held to what collect holds submissions to.
+    """
     try:
-        data = yaml.load(text[4:end], Loader=_SafeLoader) or {}
-    except yaml.YAMLError as exc:
-        raise MetadataError("front matter", f"invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise MetadataError("front matter", "must be a mapping of field names to values")
-    body_line = text.count("\n", 0, end + 5) + 1
-    return data, text[end + 5 :], body_line
+        return frontmatter.split_frontmatter(text, "front matter")
+    except frontmatter.YamlError as exc:
+        raise MetadataError("front matter", str(exc)) from None
 
 
 def _first_error(exc: ValidationError) -> MetadataError:
@@ -349,11 +341,11 @@ def load_workshop(path: Path) -> Workshop:
 @lru_cache(maxsize=16)
 def _load_workshop(path: Path, mtime_ns: int) -> Workshop:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        data = frontmatter.load_yaml(path.read_text(encoding="utf-8"), path.name)
         return Workshop.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc) from None
-    except yaml.YAMLError as exc:
+    except frontmatter.YamlError as exc:
         raise MetadataError("workshop", f"invalid YAML: {exc}") from exc
 
 

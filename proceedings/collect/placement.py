@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from proceedings.collect.submission import Status
+from proceedings.frontmatter import load_mapping
 
 MANIFEST = ".collected.json"
 
@@ -84,8 +85,7 @@ def place(
 
 def save_private_authors(private_file: Path, paper_id: str, authors: list[dict[str, Any]]) -> None:
     """Anonymous authors go to the organizers' own file, outside the published tree."""
-    data = yaml.safe_load(private_file.read_text(encoding="utf-8")) if private_file.is_file() else None
-    data = data or {}
+    data = load_mapping(private_file.read_text(encoding="utf-8"), private_file.name) if private_file.is_file() else {}
     if data.get(paper_id) == authors:
         return
     data[paper_id] = authors
