@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from proceedings.check.markdown import _FRONTMATTER_KEYS, _Scan, text_type_threats
+from proceedings.check.markdown import _FRONTMATTER_KEYS, _Scan, text_type_threats, url_threats
 from proceedings.check.threats import Threat
 
 __all__ = ["MAX_FIELD_ITEMS", "scan_fields"]
@@ -30,7 +30,7 @@ def scan_fields(data: Mapping[str, Any], files: Mapping[str, str], default_file:
         if key in _FRONTMATTER_KEYS:
             threats.append(Threat(file, None, f"frontmatter:{key}", _FRONTMATTER_KEYS[key]))
             continue
-        wrong_type = text_type_threats({key: value}, file)
+        wrong_type = text_type_threats({key: value}, file) + url_threats({key: value}, file)
         if wrong_type:
             threats += wrong_type
             continue

@@ -364,6 +364,7 @@ def _frontmatter_threats(text: str, tokens: list[Token], file: str) -> list[Thre
         for key, value in data.items():
             line = lines.get(str(key))
             found = scan_frontmatter({key: value}, file) + text_type_threats({key: value}, file)
+            found += url_threats({key: value}, file)
             threats += [replace(threat, line=line) for threat in found]
     return threats
 
@@ -383,6 +384,27 @@ def text_type_threats(data: dict[str, Any], file: str) -> list[Threat]:
     return [Threat(file, None, "frontmatter:type", f"Field '{key}' must be text, not a {type(value).__name__} "
                    f"({str(value)[:60]!r}).")
             for key, value in data.items() if key in TEXT_FIELDS and value is not None and not isinstance(value, str)]
+
+
+URL_FIELDS = frozenset({"url", "web", "website", "homepage", "published_version"})
+"""Fields, at any depth (an author's ``url``), whose value becomes a link readers follow."""
+
+
+def url_threats(value: Any, file: str, path: str = "", depth: int = 0) -> list[Threat]:
+    """Link fields that are not ``http(s)://``: ``javascript:``, ``data:``, a bare path."""
+    threats: list[Threat] = []
+    if depth > 10:
+        return threats
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, item in items:
+        where = f"{path}.{key}" if isinstance(key, str) and path else f"{path}[{key}]" if path else str(key)
+        if isinstance(key, str) and key in URL_FIELDS and item is not None:
+            if not (isinstance(item, str) and re.fullmatch(r"https?://[^\s/]+\S*", _INVISIBLE.sub("", item))):
+                threats.append(Threat(file, None, "target:url", f"Field '{where}' must be an http:// or "
+                                      f"https:// link, not {str(item)[:60]!r}."))
+        else:
+            threats += url_threats(item, file, where, depth + 1)
+    return threats
 
 
 def _key_lines(block: str, first_line: int) -> dict[str, int]:

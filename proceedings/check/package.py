@@ -15,7 +15,7 @@ from pybtex.database.input.bibtex import Parser as BibParser
 from pybtex.scanner import PybtexError
 
 from proceedings.check.images import figure_threats
-from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown, text_type_threats
+from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown, text_type_threats, url_threats
 from proceedings.check.pdfs import pdf_threats
 from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat
 from proceedings.frontmatter import YamlError, load_yaml
@@ -115,12 +115,13 @@ def _scan_yaml(text: str, file: str) -> list[Threat]:
         return [Threat(file, None, "yaml", f"The file is refused: {exc}")]
     project = data.get("project") if isinstance(data, dict) else None
     if file.rsplit("/", 1)[-1] == "myst.yml" and isinstance(project, dict):
-        return text_type_threats(project, file)
+        return text_type_threats(project, file) + url_threats(project, file)
     return []
 
 
 _BIB_ENTRY = re.compile(r"^[ \t]*@", re.MULTILINE)
 _BIB_STRING = re.compile(r"\s*@\s*string\b", re.IGNORECASE)
+_BIB_KEYED = re.compile(r"\s*@\s*\w+\s*[{(]\s*[^,\s]+\s*,")
 _BIB_NOT_ENTRY = re.compile(r"\s*@\s*(string|comment|preamble)\b", re.IGNORECASE)
 
 
@@ -134,6 +135,9 @@ def _scan_bib(text: str, file: str) -> list[Threat]:
     ends = [*starts[1:], len(text)]
     blocks = [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, ends, strict=False)]
     strings = "".join(block for _, block in blocks if _BIB_STRING.match(block))
+    if not any(_BIB_KEYED.match(block) for _, block in blocks):
+        return [Threat(file, None, "bib:empty", "The .bib file holds no entry; remove it, or add the entries "
+                       "the paper cites.")]
     threats: list[Threat] = []
     for line, block in blocks:
         if _BIB_NOT_ENTRY.match(block):

@@ -15,14 +15,12 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from proceedings.check.threats import Threat
 
 __all__ = ["UnreadablePdf", "clean_pdf", "pdf_threats"]
 
-_CATALOG_KEYS = ("/Metadata", "/Outlines", "/OpenAction", "/AA", "/Names", "/AcroForm", "/PieceInfo", "/Threads",
-                 "/SpiderInfo", "/URI")
 _OBJECT_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/Annots", "/Thumb")
 _MAX_DEPTH = 50
 
@@ -63,15 +61,14 @@ def clean_pdf(data: bytes) -> bytes:
     """
     reader = _reader(data)
     try:
-        writer = PdfWriter(clone_from=reader)
-        writer.metadata = None
-        root = writer.root_object
-        for key in _CATALOG_KEYS:
-            if key in root:
-                del root[key]
-        root[NameObject("/PageMode")] = NameObject("/UseNone")
-        for page in writer.pages:
+        # Pages are cleaned where they were read, then copied into a new document: only what
+        # they still reference is written, never the old catalog's outlines, names or scripts.
+        for page in reader.pages:
             _clean(page, 0, set())
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        writer.metadata = None
         out = io.BytesIO()
         writer.write(out)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:

@@ -36,6 +36,8 @@ FIELDS: dict[str, str] = {
     "file:special": "a FIFO, socket or device, which would block or leak when read",
     "file:source": "a file Sphinx would read as a page in another markup (.rst), unchecked",
     "file:not-utf8": "a text file that is not UTF-8",
+    "bib:empty": "a .bib file with no entry",
+    "target:url": "a link field (url, web page, published version) that is not http:// or https://",
     "file:type": "a file whose bytes are not what its name says (PDF bytes named .png)",
     "image:too-large": "an image over MAX_PIXELS pixels, which stops the volume's LaTeX run",
     "image:broken": "an image that cannot be decoded (truncated, corrupt)",

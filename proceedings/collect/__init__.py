@@ -59,7 +59,7 @@ def collect(
     force: bool = False,
 ) -> list[Outcome]:
     """Write every good submission into ``volume_dir/papers``; one bad one stops only itself."""
-    outcomes = []
+    outcomes = [Outcome("", overrides.source, Status.rejected, [problem]) for problem in overrides.problems]
     claimed: dict[str, str] = {}
     for item in submissions:
         if isinstance(item, Outcome):
@@ -77,7 +77,8 @@ def _collect_one(
     except IdError as exc:
         return Outcome(_shown(item.paper_id), item.source, Status.rejected, [f"id: {exc}"])
     if ident in claimed:
-        message = f"id: {ident!r} is also the id of {claimed[ident]} in this run; give each paper its own id"
+        message = (f"id: {ident!r} of {item.source} is also the id of {claimed[ident]} in this run; "
+                   "give each paper its own id")
         return Outcome(ident, item.source, Status.rejected, [message])
     claimed[ident] = item.source
     item.paper_id = ident

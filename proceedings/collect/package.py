@@ -35,7 +35,7 @@ def from_package(package: Path, workdir: Path) -> Submission:
     # What is published of the Markdown files is their conversion, which resolves inclusions
     # from the package's own files only: that converted text is scanned, with every other file.
     threats = [t for t in safety.scan_package(folder)
-               if not t.file.endswith(".md") or t.field.startswith(("file:", "yaml", "frontmatter:type"))]
+               if not t.file.endswith(".md") or t.field.startswith(("file:", "yaml", "frontmatter:type", "target:url"))]
     bib_files = sorted(folder.glob("*.bib"))
     bib_notes: list[str] = []
     bib_texts = []

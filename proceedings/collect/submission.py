@@ -70,24 +70,34 @@ class Overrides:
     defaults: dict[str, Any] = field(default_factory=dict)
     papers: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = "metadata"
+    problems: tuple[str, ...] = ()
 
     ORGANIZERS_ONLY = frozenset({"openreview_anonymous"})
     """Fields only the organizers' file may set: a submission setting them is refused."""
 
     def __post_init__(self) -> None:
-        """Papers are found by their id as collect makes it, whatever form the file keys them by."""
+        """Papers are found by their id as collect makes it, whatever form the file keys them by.
+
+        An entry that can name no paper (a key no id can have, a value that is not a
+        mapping, a paper listed twice) is left out and kept in ``problems`` for the report.
+        """
         by_id: dict[str, dict[str, Any]] = {}
+        problems = list(self.problems)
         for key, value in self.papers.items():
+            where = f"{self.source}: field 'papers.{str(key)[:40]}'"
             try:
                 ident = paper_id(str(key))
             except IdError as exc:
-                raise SubmissionError(f"{self.source}: field 'papers.{str(key)[:40]}': {exc}") from None
+                problems.append(f"{where}: {exc}; the entry names no paper and was ignored")
+                continue
             if not isinstance(value, dict):
-                raise SubmissionError(f"{self.source}: field 'papers.{key}': must be a mapping of fields to values")
-            if ident in by_id:
-                raise SubmissionError(f"{self.source}: field 'papers.{key}': paper {ident!r} is listed twice")
-            by_id[ident] = value
+                problems.append(f"{where}: must be a mapping of fields to values; ignored")
+            elif ident in by_id:
+                problems.append(f"{where}: paper {ident!r} is listed twice; the second entry was ignored")
+            else:
+                by_id[ident] = value
         object.__setattr__(self, "papers", by_id)
+        object.__setattr__(self, "problems", tuple(problems))
 
     @classmethod
     def load(cls, path: Path | None) -> Overrides:
