@@ -50,7 +50,7 @@ def _collect(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from proceedings.collect import Overrides, Status, SubmissionError, collect, read_sources, write_report
+    from proceedings.collect import Outcome, Overrides, Status, SubmissionError, collect, read_sources, write_report
 
     volume_dir = args.srcdir / args.volume
     if not (volume_dir / "workshop.yml").is_file():
@@ -66,6 +66,7 @@ def _collect(args: argparse.Namespace) -> int:
             outcomes = collect(sources, volume_dir, args.private, overrides, force=args.force)
     except SubmissionError as exc:
         print(f"proceedings: {exc}", file=sys.stderr)
+        write_report([Outcome("", "collect", Status.rejected, [str(exc)])], args.report)
         return 1
     write_report(outcomes, args.report)
     table = Table(title=f"Collected into {volume_dir / 'papers'}")

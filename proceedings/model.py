@@ -8,13 +8,19 @@ workshop's own fields (``track``, ``funding``, ``anonymous`` ...) sit on top.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pybtex.database import Person as BibPerson
+from pybtex.errors import set_strict_mode
+from pybtex.scanner import PybtexError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from proceedings import frontmatter
 
 __all__ = [
     "Author",
@@ -38,13 +44,77 @@ class MetadataError(ValueError):
         self.message = message
 
 
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ZERO_WIDTH = frozenset("\u180e\u200b\u2060\u2061\u2062\u2063\u2064\ufeff")
+_JOINERS = frozenset("\u200c\u200d")
+_LAYOUT = frozenset("\n\r\t\u00ad")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:\d+)?(/\S*)?")
+
+
+def _visible(value: str) -> str:
+    """``value`` if every character in it is one a reader sees (or an ordinary line break).
+
+    Bidirectional controls (U+202E...) make text display in another order than it is
+    stored, so a title or name can read as something else; zero-width and other
+    invisible characters make two values look the same that differ, or make an empty
+    value look filled (a funding statement of one U+200B). Zero-width joiners stay
+    allowed between letters, where scripts such as Persian and Devanagari need them.
+    """
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if char in _LAYOUT or category[0] not in "CZ" or char == " " or category == "Zs":
+            continue
+        code = f"U+{ord(char):04X} {unicodedata.name(char, '(unnamed)')}"
+        if char in _JOINERS and _between_letters(value, index):
+            continue
+        if char in _BIDI:
+            raise ValueError(f"holds the bidirectional control {code}, which makes text display in another order "
+                             "than it is written; remove it")
+        if char in _ZERO_WIDTH or char in _JOINERS:
+            raise ValueError(f"holds the invisible character {code}; remove it")
+        raise ValueError(f"holds the control character {code}; remove it")
+    if not "".join(c for c in value if unicodedata.category(c)[0] not in "CZ"):
+        raise ValueError("is empty once spaces and invisible characters are removed")
+    return value
+
+
+def _between_letters(value: str, index: int) -> bool:
+    return 0 < index < len(value) - 1 and all(unicodedata.category(value[i])[0] in "LM" for i in (index - 1, index + 1))
+
+
+def _visible_values(value: Any) -> Any:
+    if isinstance(value, str):
+        return _visible(value)
+    if isinstance(value, tuple):
+        for item in value:
+            if isinstance(item, str):
+                _visible(item)
+    return value
+
+
+def _web_url(value: str | None) -> str | None:
+    """A link readers follow: only ``http(s)://`` to a host, never ``javascript:`` or ``data:``."""
+    if value is not None and not _URL.fullmatch(value):
+        raise ValueError(f"{value[:80]!r} is not an http:// or https:// URL")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _visible_text(cls, value: Any) -> Any:
+        return _visible_values(value)
+
+
+MAX_AUTHORS = 100
+MAX_TITLE = 300
+
 
 class Author(_Strict):
-    name: str = Field(min_length=1)
-    affiliations: tuple[str, ...] = ()
+    name: str = Field(min_length=1, max_length=200)
+    affiliations: tuple[str, ...] = Field(default=(), max_length=20)
     orcid: str | None = Field(default=None, pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
     email: str | None = None
     openreview_id: str | None = Field(default=None, pattern=r"^~\S+$")
@@ -64,6 +134,21 @@ class Author(_Strict):
             data["affiliations"] = (data["affiliations"],)
         return data
 
+    @field_validator("name", mode="after")
+    @classmethod
+    def _splits_into_parts(cls, name: str) -> str:
+        """A name BibTeX can split (``First Last``, ``Last, First`` or ``Last, Jr, First``), as the exports do."""
+        if name.count(",") > 2:
+            raise ValueError(f"{name[:80]!r} has more than two commas; write 'First Last' or 'Last, First'")
+        set_strict_mode(True)
+        try:
+            BibPerson(name)
+        except PybtexError as exc:
+            raise ValueError(f"{name[:80]!r} cannot be read as a name ({exc})") from None
+        finally:
+            set_strict_mode(False)
+        return name
+
 
 class Presentation(StrEnum):
     oral = "oral"
@@ -74,20 +159,21 @@ class Presentation(StrEnum):
 class Paper(_Strict):
     """A paper's front matter, validated."""
 
-    title: str = Field(min_length=1)
-    short_title: str | None = None
-    authors: tuple[Author, ...] = ()
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    short_title: str | None = Field(default=None, max_length=120)
+    authors: tuple[Author, ...] = Field(default=(), max_length=MAX_AUTHORS)
     anonymous: bool = False
-    abstract: str = Field(min_length=1)
-    keywords: tuple[str, ...] = ()
-    license: str | None = None
-    track: str = Field(min_length=1)
-    session: str | None = None
+    abstract: str = Field(min_length=1, max_length=20_000)
+    keywords: tuple[str, ...] = Field(default=(), max_length=30)
+    license: str | None = Field(default=None, max_length=200)
+    track: str = Field(min_length=1, max_length=200)
+    session: str | None = Field(default=None, max_length=200)
     presentation: Presentation = Presentation.poster
-    funding: str = Field(min_length=1)
-    funders: tuple[str, ...] | None = None
-    llm_disclosure: str | None = None
-    openreview: str | None = None
+    funding: str = Field(min_length=1, max_length=5_000)
+    funders: tuple[str, ...] | None = Field(default=None, max_length=100)
+    llm_disclosure: str | None = Field(default=None, max_length=5_000)
+    openreview: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    openreview_anonymous: bool = False
     citation_key: str | None = Field(default=None, pattern=r"^[\w:.+-]+$")
     published_version: str | None = None
     non_archival: bool = True
@@ -100,6 +186,24 @@ class Paper(_Strict):
         if isinstance(value, str):
             return tuple(word.strip() for word in value.split(",") if word.strip())
         return value
+
+    @field_validator("keywords", "funders", mode="after")
+    @classmethod
+    def _short_items(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for item in value or ():
+            if len(item) > 200:
+                raise ValueError(f"an item has {len(item)} characters, more than the 200 allowed")
+        return value
+
+    _published_version_is_a_link = field_validator("published_version", mode="after")(_web_url)
+
+    @model_validator(mode="after")
+    def _anonymous_forum(self) -> Paper:
+        """An OpenReview forum lists its authors: an anonymous paper links it only if organizers say so."""
+        if self.anonymous and self.openreview and not self.openreview_anonymous:
+            raise ValueError("an anonymous paper must not link its OpenReview forum, which names its authors, "
+                             "unless the organizers mark the forum anonymous ('openreview_anonymous: true')")
+        return self
 
     @model_validator(mode="after")
     def _authors_or_anonymous(self) -> Paper:
@@ -138,6 +242,8 @@ class Person(_Strict):
     name: str
     affiliation: str | None = None
     web: str | None = None
+
+    _web_is_a_link = field_validator("web", mode="after")(_web_url)
 
 
 class Track(_Strict):
@@ -201,25 +307,16 @@ class Workshop(_Strict):
         return f"Proceedings of the {self.short_name}"
 
 
-# libyaml's safe loader where PyYAML was built with it: front matter is read for every paper.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str, int]:
-    """Split a MyST file into its YAML front matter, its body and the body's first line."""
-    if not text.startswith("---\n"):
-        return {}, text, 1
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise MetadataError("front matter", "the front matter block is not closed by '---'")
+    """Split a MyST file into its YAML front matter, its body and the body's first line.
+
+    Read with :mod:`proceedings.frontmatter`'s limits (no aliases, no repeated keys),
+    so a paper placed by hand is held to what collect holds submissions to.
+    """
     try:
-        data = yaml.load(text[4:end], Loader=_SafeLoader) or {}
-    except yaml.YAMLError as exc:
-        raise MetadataError("front matter", f"invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise MetadataError("front matter", "must be a mapping of field names to values")
-    body_line = text.count("\n", 0, end + 5) + 1
-    return data, text[end + 5 :], body_line
+        return frontmatter.split_frontmatter(text, "front matter")
+    except frontmatter.YamlError as exc:
+        raise MetadataError("front matter", str(exc)) from None
 
 
 def _first_error(exc: ValidationError) -> MetadataError:
@@ -244,11 +341,11 @@ def load_workshop(path: Path) -> Workshop:
 @lru_cache(maxsize=16)
 def _load_workshop(path: Path, mtime_ns: int) -> Workshop:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        data = frontmatter.load_yaml(path.read_text(encoding="utf-8"), path.name)
         return Workshop.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc) from None
-    except yaml.YAMLError as exc:
+    except frontmatter.YamlError as exc:
         raise MetadataError("workshop", f"invalid YAML: {exc}") from exc
 
 

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from proceedings.build import Output, build
 from proceedings.cli import main
 from proceedings.collect import Outcome, Overrides, Status, Submission, SubmissionError, collect, from_openreview
+from proceedings.ids import paper_id
 from proceedings.layout import new_volume
 from proceedings.model import load_paper
 
@@ -56,7 +57,7 @@ def test_openreview_export_all_accepted_notes_become_papers(tmp_path: Path) -> N
     assert len(outcomes) == 144
     assert {o.status for o in outcomes.values()} == {Status.collected}
     first = notes[0]
-    paper = load_paper(volume / "papers" / first["id"] / "paper.md")
+    paper = load_paper(volume / "papers" / paper_id(first["id"]) / "paper.md")
     assert paper.title == first["content"]["title"]["value"]
     assert paper.author_names == tuple(first["content"]["authors"]["value"])
     assert paper.abstract == first["content"]["abstract"]["value"]
@@ -65,7 +66,7 @@ def test_openreview_export_all_accepted_notes_become_papers(tmp_path: Path) -> N
     assert [a.openreview_id for a in paper.authors] == first["content"]["authorids"]["value"]
     assert paper.license == first["license"] and paper.citation_key == "zhao2024probabilistic"
     with_math = next(n for n in notes if "$" in n["content"]["abstract"]["value"])
-    assert "$" in load_paper(volume / "papers" / with_math["id"] / "paper.md").abstract
+    assert "$" in load_paper(volume / "papers" / paper_id(with_math["id"]) / "paper.md").abstract
 
 
 class _OpenReviewServer(BaseHTTPRequestHandler):
@@ -117,10 +118,10 @@ def test_live_mode_collects_through_openreview_py_client(tmp_path: Path, monkeyp
         server.shutdown()
     assert code == 0
     report = json.loads((tmp_path / "report.json").read_text())
-    assert sorted(row["paper"] for row in report) == sorted(funding)
+    assert sorted(row["paper"] for row in report) == sorted(map(paper_id, funding))
     assert {row["status"] for row in report} == {"collected"}
     for ident in funding:
-        assert f"Live {ident}" in pdf_text(site / "vol" / "papers" / ident / "paper.pdf")
+        assert f"Live {ident}" in pdf_text(site / "vol" / "papers" / paper_id(ident) / "paper.pdf")
     assert _OpenReviewServer.requests.count("/attachment") == 3
 
 
@@ -186,7 +187,7 @@ def test_organizer_edit_is_kept_unless_forced(tmp_path: Path) -> None:
     assert load_paper(paper_md).title == "New"
 
 
-def test_crash_while_writing_leaves_the_collected_paper_as_it_was(tmp_path: Path, monkeypatch) -> None:
+def test_crash_while_writing_is_a_rejection_and_leaves_the_paper_as_it_was(tmp_path: Path, monkeypatch) -> None:
     volume, private = tmp_path / "vol", tmp_path / "private"
     _run(volume, private, _pdf_submission("p1"))
     before = {p: p.read_bytes() for p in (volume / "papers" / "p1").iterdir()}
@@ -198,9 +199,9 @@ def test_crash_while_writing_leaves_the_collected_paper_as_it_was(tmp_path: Path
         return original(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", failing)
-    with pytest.raises(OSError, match="disk full"):
-        _run(volume, private, _pdf_submission("p1", title="Changed"))
+    outcome = _run(volume, private, _pdf_submission("p1", title="Changed"))["p1"]
     monkeypatch.undo()
+    assert (outcome.status, outcome.messages) == (Status.rejected, ["could not be collected: OSError: disk full"])
     assert {p: p.read_bytes() for p in (volume / "papers" / "p1").iterdir()} == before
     assert sorted(p.name for p in volume.iterdir()) == ["papers"]
 

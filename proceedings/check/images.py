@@ -1,11 +1,17 @@
-"""Figures without the metadata that can name their makers."""
+"""Figures: what they are by their bytes, how large they are, and without the metadata that can name their makers."""
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 import zlib
 from pathlib import Path
 from typing import Literal
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from proceedings.check.threats import Threat
 
 # --------------------------------------------------------------------------- images
 
@@ -18,6 +24,102 @@ _SVG_NOISE = re.compile(
     rb"(<!\[CDATA\[.*?\]\]>)|<!--.*?-->|<((?:[\w.-]+:)?metadata)\b[^>]*?/>|<((?:[\w.-]+:)?metadata)\b[^>]*>.*?</\3\s*>",
     re.DOTALL,
 )
+
+
+MAX_PIXELS = 50_000_000
+"""Pixels in one figure (width times height): a 30000x30000 PNG stops the volume's LaTeX run."""
+
+_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP", ".tif": "TIFF",
+          ".tiff": "TIFF", ".pdf": "PDF", ".svg": "SVG"}
+_RASTER = frozenset({"PNG", "JPEG", "GIF", "WEBP", "TIFF"})
+_KEPT_INFO = frozenset({"duration", "loop", "transparency", "background", "disposal"})
+"""What a re-encoded animation needs to play as before; everything else (comments, EXIF, XMP, ICC) goes."""
+
+
+def sniff(data: bytes) -> str | None:
+    """What a figure is by its first bytes (``PNG``, ``JPEG``, ``GIF``, ``WEBP``, ``TIFF``, ``PDF``, ``SVG``)."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    signatures = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+                  (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"%PDF-", "PDF"))
+    for signature, kind in signatures:
+        if data.startswith(signature):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if head.startswith(b"<") and re.search(rb"<svg[\s>]", data[:4096]):
+        return "SVG"
+    return None
+
+
+def figure_threats(data: bytes, file: str) -> list[Threat]:
+    """A figure whose bytes are not what its name says, that is too large, or that does not decode.
+
+    The size is read from the header before anything is decoded, so a 30000x30000
+    image costs nothing; a figure within the limit is decoded once, so a truncated
+    JPEG or a PNG with a broken chunk is found here and not in the LaTeX run.
+    """
+    expected = _KINDS.get(Path(file).suffix.lower())
+    if expected is None:
+        return []
+    actual = sniff(data)
+    if actual != expected:
+        what = f"a {actual} file" if actual else "not a figure format this pipeline reads"
+        return [Threat(file, None, "file:type", f"The file is named {Path(file).suffix} but its bytes are {what}; "
+                       f"export the figure as a real {expected}.")]
+    if expected not in _RASTER:
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return [Threat(file, None, "image:too-large", f"The image is {width}x{height} pixels, more "
+                                   f"than the {MAX_PIXELS} allowed; scale it down.")]
+                for frame in ImageSequence.Iterator(image):
+                    frame.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return [Threat(file, None, "image:too-large", f"The image has more than the {MAX_PIXELS} pixels allowed; "
+                       "scale it down.")]
+    except UnidentifiedImageError:
+        return [Threat(file, None, "image:broken", f"The {expected} image cannot be read; export it again.")]
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        return [Threat(file, None, "image:broken", f"The {expected} image cannot be decoded ({exc}); "
+                       "export it again.")]
+    return []
+
+
+def clean_image(name: str, data: bytes) -> bytes:
+    """A figure's bytes without the metadata that can name its maker.
+
+    PNG and JPEG are filtered chunk by chunk (:func:`strip_image_metadata`), so their
+    pixels stay exactly as made; GIF, WebP and TIFF, whose metadata hides in many more
+    places (GIF comment extensions, WebP EXIF/XMP chunks, TIFF tags), are re-encoded
+    by Pillow from their pixels alone. Raises ValueError for an image that does not decode.
+    """
+    kind = sniff(data)
+    if kind in ("GIF", "WEBP", "TIFF"):
+        return _reencode(data, kind)
+    return _stripped(data, Path(name).suffix.lower())
+
+
+def _reencode(data: bytes, kind: str) -> bytes:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            frames = []
+            for frame in ImageSequence.Iterator(image):
+                copy = frame.copy()
+                copy.info = {key: value for key, value in frame.info.items() if key in _KEPT_INFO}
+                frames.append(copy)
+    except (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageError) as exc:
+        raise ValueError(f"the {kind} image cannot be decoded ({exc})") from None
+    out = io.BytesIO()
+    first = frames[0]
+    options: dict[str, object] = {"save_all": len(frames) > 1, "append_images": frames[1:]} if len(frames) > 1 else {}
+    if kind == "WEBP":
+        options["lossless"] = True
+    first.save(out, format=kind, **options)
+    return out.getvalue()
 
 
 def strip_image_metadata(path: Path) -> bool:
@@ -35,20 +137,23 @@ def strip_image_metadata(path: Path) -> bool:
     Raises ValueError for a PNG or JPEG whose structure is broken.
     """
     data = path.read_bytes()
-    if data.startswith(_PNG_SIGNATURE):
-        new = _strip_png(data)
-    elif data.startswith(b"\xff\xd8"):
-        new = _strip_jpeg(data)
-    elif path.suffix.lower() == ".svg":
-        new = _SVG_NOISE.sub(lambda match: match.group(1) or b"", data)
-    else:
-        return False
+    new = _stripped(data, path.suffix.lower())
     if new == data:
         return False
     temporary = path.with_name(path.name + ".strip")
     temporary.write_bytes(new)
     temporary.replace(path)
     return True
+
+
+def _stripped(data: bytes, suffix: str) -> bytes:
+    if data.startswith(_PNG_SIGNATURE):
+        return _strip_png(data)
+    if data.startswith(b"\xff\xd8"):
+        return _strip_jpeg(data)
+    if suffix == ".svg":
+        return _SVG_NOISE.sub(lambda match: match.group(1) or b"", data)
+    return data
 
 
 def _strip_png(data: bytes) -> bytes:

@@ -22,12 +22,23 @@ from myst_parser.mdit_to_docutils.base import DocutilsRenderer
 from myst_parser.parsers.directives import parse_directive_text
 from myst_parser.parsers.mdit import create_md_parser
 
+from proceedings.check.math import math_problems
 from proceedings.check.threats import MYST_EXTENSIONS, Threat
+from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 
 # --------------------------------------------------------------------------- Markdown
 
 _MAX_DEPTH = 20
 """Directives nested deeper than this are refused rather than scanned."""
+
+MAX_LIST_DEPTH = 5
+"""Lists and block quotes nested deeper than this are refused: LaTeX stops the whole volume
+("Too deeply nested") a little further down."""
+
+_LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open"})
+_LIST_CLOSE = frozenset({"bullet_list_close", "ordered_list_close", "blockquote_close"})
+_MATH_BLOCKS = frozenset({"math_block", "math_block_label", "amsmath"})
+_MATH_INLINE = frozenset({"math_inline", "math_inline_double"})
 
 _FORBIDDEN_DIRECTIVES = {
     "raw": "The {raw} directive copies raw HTML or LaTeX into the output; use MyST syntax instead.",
@@ -179,9 +190,16 @@ class _Scan:
         self.tokens(_parser().parse(text, self.env), offset, depth)
 
     def tokens(self, tokens: list[Token], offset: int, depth: int) -> None:
+        lists = 0
         for token in tokens:
             line = offset + (token.map[0] if token.map else 0) + 1
-            if token.type == "html_block":
+            lists += (token.type in _LIST_OPEN) - (token.type in _LIST_CLOSE)
+            if token.type in _LIST_OPEN and lists == MAX_LIST_DEPTH + 1:
+                self.add(line, "nesting", f"Lists and block quotes are nested more than {MAX_LIST_DEPTH} deep "
+                         "here, deeper than the volume's LaTeX allows; flatten them.")
+            if token.type in _MATH_BLOCKS:
+                self.math(token.content, line, display=True)
+            elif token.type == "html_block":
                 self.html(token.content, line)
             elif token.type in ("fence", "colon_fence"):
                 self.fence(token, line, depth)
@@ -199,8 +217,12 @@ class _Scan:
                 line += 1
             elif child.type == "html_inline":
                 self.html(child.content, line)
+            elif child.type in _MATH_INLINE:
+                self.math(child.content, line)
             elif child.type == "myst_role":
                 self.role(str(child.meta.get("name", "")), line)
+                if str(child.meta.get("name", "")).lower() == "math":
+                    self.math(child.content, line)
             elif child.type == "image":
                 self.target(child.attrGet("src"), line)
                 self.inline(child.children or [], line)
@@ -217,6 +239,12 @@ class _Scan:
         else:
             message = f"Raw HTML {snippet!r} would be copied into the page as is; use MyST syntax instead."
         self.add(line, "raw-html", message)
+
+    def math(self, tex: str, line: int, display: bool = False) -> None:
+        """A formula: TeX that reaches LaTeX as it is, so only allowed math commands may appear."""
+        for problem in math_problems(tex, display):
+            where = line + tex.count("\n", 0, problem.offset)
+            self.add(where, "math", f"Math: {problem.message}")
 
     def role(self, name: str, line: int) -> None:
         key = name.lower()
@@ -264,6 +292,8 @@ class _Scan:
             if key in _IMAGE_DIRECTIVES and option == "target":
                 self.target(value, option_line)
             self.inline_text(value, option_line)
+        if key == "math":
+            self.math("\n".join([*parsed.arguments, *parsed.body]), line + parsed.body_offset + shift + 1, display=True)
         if key in _LITERAL_DIRECTIVES:
             return
         if parsed.arguments and key not in _IMAGE_DIRECTIVES:
@@ -322,20 +352,63 @@ def _frontmatter_threats(text: str, tokens: list[Token], file: str) -> list[Thre
     threats: list[Threat] = []
     for block in _frontmatter_blocks(text, tokens):
         try:
-            data = yaml.safe_load(block)
-        except (yaml.YAMLError, ValueError, RecursionError):
+            data = load_yaml(block, file, first_line=2)
+        except YamlRefused as exc:
+            threats.append(Threat(file, _error_line(exc), "yaml", f"The front matter is refused: {exc}"))
             continue
+        except YamlError:
+            continue  # not YAML as this reader cuts it; the reader that uses it reports the error
         if not isinstance(data, dict):
             continue
         lines = _key_lines(block, first_line=2)
         for key, value in data.items():
             line = lines.get(str(key))
-            threats += [replace(threat, line=line) for threat in scan_frontmatter({key: value}, file)]
+            found = scan_frontmatter({key: value}, file) + text_type_threats({key: value}, file)
+            found += url_threats({key: value}, file)
+            threats += [replace(threat, line=line) for threat in found]
+    return threats
+
+
+def _error_line(exc: YamlRefused) -> int | None:
+    match = re.match(r"[^:]*:(\d+):", str(exc))
+    return int(match.group(1)) if match else None
+
+
+TEXT_FIELDS = frozenset({"title", "short_title", "subtitle", "abstract", "funding", "track", "session",
+                         "llm_disclosure"})
+"""Fields that must be text: a list or mapping here is a mistake, not something to print as ``['a', 'b']``."""
+
+
+def text_type_threats(data: dict[str, Any], file: str) -> list[Threat]:
+    """Text fields that are not text."""
+    return [Threat(file, None, "frontmatter:type", f"Field '{key}' must be text, not a {type(value).__name__} "
+                   f"({str(value)[:60]!r}).")
+            for key, value in data.items() if key in TEXT_FIELDS and value is not None and not isinstance(value, str)]
+
+
+URL_FIELDS = frozenset({"url", "web", "website", "homepage", "published_version"})
+"""Fields, at any depth (an author's ``url``), whose value becomes a link readers follow."""
+
+
+def url_threats(value: Any, file: str, path: str = "", depth: int = 0) -> list[Threat]:
+    """Link fields that are not ``http(s)://``: ``javascript:``, ``data:``, a bare path."""
+    threats: list[Threat] = []
+    if depth > 10:
+        return threats
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, item in items:
+        where = f"{path}.{key}" if isinstance(key, str) and path else f"{path}[{key}]" if path else str(key)
+        if isinstance(key, str) and key in URL_FIELDS and item is not None:
+            if not (isinstance(item, str) and re.fullmatch(r"https?://[^\s/]+\S*", _INVISIBLE.sub("", item))):
+                threats.append(Threat(file, None, "target:url", f"Field '{where}' must be an http:// or "
+                                      f"https:// link, not {str(item)[:60]!r}."))
+        else:
+            threats += url_threats(item, file, where, depth + 1)
     return threats
 
 
 def _key_lines(block: str, first_line: int) -> dict[str, int]:
-    """The file line of each top-level key of a YAML mapping."""
+    """The file line of each top-level key of a YAML mapping (already loaded once, within the limits)."""
     try:
         node = yaml.compose(block, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

@@ -30,6 +30,8 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
+from proceedings.check.leaks import leak_form, svg_text
+
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
 
 
@@ -153,13 +155,15 @@ class _Memo:
 
 
 def _leaks(root: Path, secrets: dict[str, list[str]], memo: _Memo) -> Iterator[Finding]:
-    needles = {needle.casefold(): paper for paper, values in secrets.items() for needle in values}
+    needles = {leak_form(needle).strip(): paper for paper, values in secrets.items() for needle in values}
+    needles.pop("", None)
     if not needles:
         return
     question = "names " + hashlib.sha256("\n".join(sorted(needles)).encode()).hexdigest()
 
     def named(path: Path) -> list[str]:
-        text = READERS[path.suffix.lower()](path).casefold()
+        text = READERS[path.suffix.lower()](path)
+        text = leak_form(svg_text(path.read_bytes()) if path.suffix.lower() == ".svg" else text)
         return [needle for needle in needles if needle in text]
 
     for path in _outputs(root):

@@ -14,12 +14,16 @@ import pybtex.errors
 from pybtex.database.input.bibtex import Parser as BibParser
 from pybtex.scanner import PybtexError
 
-from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown
+from proceedings.check.images import figure_threats
+from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown, text_type_threats, url_threats
+from proceedings.check.pdfs import pdf_threats
 from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat
+from proceedings.frontmatter import YamlError, load_yaml
 
 # --------------------------------------------------------------------------- packages
 
 _TEXT_SUFFIXES = frozenset({".md", ".bib", ".yml", ".yaml", ".txt"})
+_FIGURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".pdf"})
 _OTHER_SOURCES = frozenset({".rst", ".ipynb"})
 
 
@@ -80,7 +84,11 @@ def _scan_file(path: Path, rel: str, size: int, limits: Limits) -> list[Threat]:
         return [Threat(rel, None, "file:source", f"Sphinx would read this {suffix} file as a page of its own, "
                        "in a markup this check does not cover; convert it to MyST Markdown or remove it.")]
     if suffix == ".svg":
-        return _scan_svg(path.read_bytes(), rel)
+        data = path.read_bytes()
+        return figure_threats(data, rel) or _scan_svg(data, rel)
+    if suffix in _FIGURE_SUFFIXES:
+        data = path.read_bytes()
+        return figure_threats(data, rel) or (pdf_threats(data, rel) if suffix == ".pdf" else [])
     if suffix not in _TEXT_SUFFIXES:
         return []
     data = path.read_bytes()
@@ -94,11 +102,26 @@ def _scan_file(path: Path, rel: str, size: int, limits: Limits) -> list[Threat]:
         return scan_markdown(text, rel)
     if suffix == ".bib":
         return _scan_bib(text, rel)
+    if suffix in (".yml", ".yaml"):
+        return _scan_yaml(text, rel)
+    return []
+
+
+def _scan_yaml(text: str, file: str) -> list[Threat]:
+    """YAML files within the limits of :mod:`proceedings.frontmatter`; ``myst.yml``'s text fields as text."""
+    try:
+        data = load_yaml(text, file)
+    except YamlError as exc:
+        return [Threat(file, None, "yaml", f"The file is refused: {exc}")]
+    project = data.get("project") if isinstance(data, dict) else None
+    if file.rsplit("/", 1)[-1] == "myst.yml" and isinstance(project, dict):
+        return text_type_threats(project, file) + url_threats(project, file)
     return []
 
 
 _BIB_ENTRY = re.compile(r"^[ \t]*@", re.MULTILINE)
 _BIB_STRING = re.compile(r"\s*@\s*string\b", re.IGNORECASE)
+_BIB_KEYED = re.compile(r"\s*@\s*\w+\s*[{(]\s*[^,\s]+\s*,")
 _BIB_NOT_ENTRY = re.compile(r"\s*@\s*(string|comment|preamble)\b", re.IGNORECASE)
 
 
@@ -112,6 +135,9 @@ def _scan_bib(text: str, file: str) -> list[Threat]:
     ends = [*starts[1:], len(text)]
     blocks = [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, ends, strict=False)]
     strings = "".join(block for _, block in blocks if _BIB_STRING.match(block))
+    if not any(_BIB_KEYED.match(block) for _, block in blocks):
+        return [Threat(file, None, "bib:empty", "The .bib file holds no entry; remove it, or add the entries "
+                       "the paper cites.")]
     threats: list[Threat] = []
     for line, block in blocks:
         if _BIB_NOT_ENTRY.match(block):

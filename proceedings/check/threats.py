@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 FIELDS: dict[str, str] = {
@@ -23,6 +24,9 @@ FIELDS: dict[str, str] = {
     "frontmatter:substitutions": "values for the substitution extension, which renders unsandboxed Jinja",
     "frontmatter:html_meta": "arbitrary <meta> tags",
     "frontmatter:jupytext": "makes a notebook extension treat the file as code to execute",
+    "math": "a formula with a TeX command that is not one of MathJax's and amsmath's math commands (\\input, "
+    "\\def, \\write...), '^^', a bare '%' or unbalanced braces",
+    "nesting": "lists or block quotes nested deeper than the volume's LaTeX allows",
     "substitution": "'{{ ... }}' substitution syntax, which the substitution extension renders as Jinja",
     "target:outside": "a link or image path that leaves the package",
     "target:absolute": "a link or image path that is absolute",
@@ -32,6 +36,14 @@ FIELDS: dict[str, str] = {
     "file:special": "a FIFO, socket or device, which would block or leak when read",
     "file:source": "a file Sphinx would read as a page in another markup (.rst), unchecked",
     "file:not-utf8": "a text file that is not UTF-8",
+    "bib:empty": "a .bib file with no entry",
+    "target:url": "a link field (url, web page, published version) that is not http:// or https://",
+    "file:type": "a file whose bytes are not what its name says (PDF bytes named .png)",
+    "image:too-large": "an image over MAX_PIXELS pixels, which stops the volume's LaTeX run",
+    "image:broken": "an image that cannot be decoded (truncated, corrupt)",
+    "pdf:unreadable": "a PDF that cannot be read, is encrypted or has no pages",
+    "yaml": "YAML refused: aliases, a repeated key, too deep or too large, or not valid",
+    "frontmatter:type": "a front matter field that must be text and is not (a list as title)",
     "file:too-large": "a file over Limits.max_file_bytes",
     "package:too-large": "a package over Limits.max_package_bytes or Limits.max_files",
     "zip:absolute": "a zip entry with an absolute path",
@@ -61,6 +73,11 @@ class Threat:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.message} [{self.field}]"
+
+
+def describe(threats: Iterable[Threat]) -> str:
+    """Threats as one line for a collection report: ``file:line: field: message; ...``."""
+    return "; ".join(f"{t.file}{':' + str(t.line) if t.line else ''}: {t.field}: {t.message}" for t in threats)
 
 
 class UnsafePackage(Exception):

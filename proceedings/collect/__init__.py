@@ -5,6 +5,12 @@ camera-ready MyST packages (folders or zips, often written for mystmd) and PDF-o
 papers described by a small YAML file. Each becomes ``<volume>/papers/<id>/`` with a
 ``paper.md``, its ``paper.bib`` and figures, or its camera-ready PDF.
 
+Each source is read and collected on its own: whatever goes wrong with one (a corrupt
+PDF, an alias bomb, a bug) becomes its ``rejected`` row, and the others go on. Every
+paper's id is made once, here, by :func:`proceedings.ids.paper_id`; two submissions
+with the same id in one run are an error naming both, and an id collected from one
+source is not taken over by another unless ``force`` is given.
+
 Collecting is idempotent and lossless: a paper is written only when its content changes,
 the previous version goes to the organizers' private history, and a paper an organizer
 edited after collection is kept unless ``force`` is given. Each paper is written to a
@@ -14,10 +20,10 @@ temporary folder first and moved into place whole.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from proceedings.collect.openreview import fetch_openreview, from_notes, from_openreview
@@ -26,6 +32,7 @@ from proceedings.collect.pdf_only import from_pdf_only
 from proceedings.collect.placement import place, save_private_authors
 from proceedings.collect.render import render
 from proceedings.collect.submission import Outcome, Overrides, Status, Submission, SubmissionError, slug
+from proceedings.ids import IdError, paper_id
 
 __all__ = [
     "Outcome",
@@ -52,26 +59,60 @@ def collect(
     force: bool = False,
 ) -> list[Outcome]:
     """Write every good submission into ``volume_dir/papers``; one bad one stops only itself."""
-    outcomes = []
-    history = private_dir / "history" / volume_dir.name
-    private_file = private_dir / volume_dir.name / "anonymous-authors.yml"
+    outcomes = [Outcome("", overrides.source, Status.rejected, [problem]) for problem in overrides.problems]
+    claimed: dict[str, str] = {}
     for item in submissions:
         if isinstance(item, Outcome):
             outcomes.append(item)
             continue
-        try:
-            paper, files, private = render(item, overrides)
-        except (SubmissionError, ValidationError, OSError) as exc:
-            outcomes.append(Outcome(item.paper_id, item.source, Status.rejected, [str(exc)]))
-            continue
-        if private:
-            save_private_authors(private_file, item.paper_id, private)
-        status, note = place(volume_dir / "papers" / item.paper_id, files, item.source, history, force)
-        messages = [*item.notes, note] if note else list(item.notes)
-        if paper.pdf_only:
-            messages.append("PDF-only paper")
-        outcomes.append(Outcome(item.paper_id, item.source, status, messages))
+        outcomes.append(_collect_one(item, claimed, volume_dir, private_dir, overrides, force))
     return outcomes
+
+
+def _collect_one(
+    item: Submission, claimed: dict[str, str], volume_dir: Path, private_dir: Path, overrides: Overrides, force: bool
+) -> Outcome:
+    try:
+        ident = paper_id(item.paper_id)
+    except IdError as exc:
+        return Outcome(_shown(item.paper_id), item.source, Status.rejected, [f"id: {exc}"])
+    if ident in claimed:
+        message = (f"id: {ident!r} of {item.source} is also the id of {claimed[ident]} in this run; "
+                   "give each paper its own id")
+        return Outcome(ident, item.source, Status.rejected, [message])
+    claimed[ident] = item.source
+    item.paper_id = ident
+    try:
+        paper, files, private = render(item, overrides)
+        status, note = place(volume_dir / "papers" / ident, files, item.source,
+                             private_dir / "history" / volume_dir.name, force, owner=item.owner)
+        if private and status in (Status.collected, Status.updated, Status.unchanged):
+            save_private_authors(private_dir / volume_dir.name / "anonymous-authors.yml", ident, private)
+    except (SubmissionError, ValidationError) as exc:
+        return Outcome(ident, item.source, Status.rejected, [str(exc)])
+    except Exception as exc:  # the per-source boundary: never a traceback, never the whole run
+        return Outcome(ident, item.source, Status.rejected, [f"could not be collected: {type(exc).__name__}: {exc}"])
+    messages = [*item.notes, note] if note else list(item.notes)
+    if paper.pdf_only and status != Status.rejected:
+        messages.append("PDF-only paper")
+    return Outcome(ident, item.source, status, messages)
+
+
+def _shown(name: object) -> str:
+    text = str(name)
+    return text if len(text) <= 64 else text[:64] + "…"
+
+
+def _guarded(name: str, source: str, read: Callable[..., Any], *args: Any) -> Iterator[Submission | Outcome]:
+    """What ``read(*args)`` gives for one source (a submission, or an iterable of them and outcomes);
+    a failure while reading becomes that source's rejected row."""
+    try:
+        found = read(*args)
+        yield from [found] if isinstance(found, Submission) else found
+    except SubmissionError as exc:
+        yield Outcome(_shown(name), source, Status.rejected, [str(exc)])
+    except Exception as exc:  # the per-source boundary
+        yield Outcome(_shown(name), source, Status.rejected, [f"{Path(source).name}: {type(exc).__name__}: {exc}"])
 
 
 def read_sources(
@@ -82,20 +123,17 @@ def read_sources(
     if (openreview is not None or live) and not venue_id:
         raise SubmissionError("OpenReview notes need --venue-id")
     if openreview is not None:
-        yield from from_openreview(openreview, venue_id or "", pdf_dir)
+        yield from _guarded(openreview.name, str(openreview), from_openreview, openreview, venue_id or "", pdf_dir)
     if live:
-        live_pdfs = workdir / "openreview-pdfs"
-        yield from from_notes(fetch_openreview(venue_id or "", live_pdfs), "openreview.net", venue_id or "", live_pdfs)
+        yield from _guarded("openreview.net", "openreview.net", _live, venue_id or "", workdir / "openreview-pdfs")
     for package in packages:
-        try:
-            yield from_package(package, workdir)
-        except (SubmissionError, UnicodeDecodeError, OSError, yaml.YAMLError) as exc:
-            yield Outcome(slug(package.stem), str(package), Status.rejected, [f"{package.name}: {exc}"])
+        yield from _guarded(package.stem, str(package), from_package, package, workdir)
     for metadata in pdf_only:
-        try:
-            yield from_pdf_only(metadata)
-        except (SubmissionError, OSError, yaml.YAMLError) as exc:
-            yield Outcome(slug(metadata.stem), str(metadata), Status.rejected, [str(exc)])
+        yield from _guarded(metadata.stem, str(metadata), from_pdf_only, metadata)
+
+
+def _live(venue_id: str, pdf_dir: Path) -> Iterator[Submission | Outcome]:
+    return from_notes(fetch_openreview(venue_id, pdf_dir), "openreview.net", venue_id, pdf_dir)
 
 
 def write_report(outcomes: list[Outcome], path: Path) -> None:

@@ -12,6 +12,9 @@ from typing import Any
 from proceedings.collect.submission import Outcome, Status, Submission
 from proceedings.model import Presentation
 
+_NOTE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""OpenReview's note ids; checked before one names a file in the PDF folder."""
+
 
 def _presentation(venue: str) -> str:
     lowered = venue.lower()
@@ -40,8 +43,17 @@ def from_openreview(export: Path, venue_id: str, pdf_dir: Path | None) -> Iterat
     from openreview.api import Note
 
     data = json.loads(export.read_text(encoding="utf-8"))
-    raw_notes = data["notes"] if isinstance(data, dict) else data
-    yield from from_notes((Note.from_json(raw) for raw in raw_notes), export.name, venue_id, pdf_dir)
+    raw_notes = data.get("notes") if isinstance(data, dict) else data
+    if not isinstance(raw_notes, list):
+        raise ValueError("not an API v2 notes export: no list of notes")
+    for index, raw in enumerate(raw_notes):
+        ident = str(raw.get("id") if isinstance(raw, dict) else f"note {index}")
+        try:
+            note = Note.from_json(raw)
+        except Exception as exc:  # one malformed note costs only itself
+            yield Outcome(ident, f"{export.name}#{ident}", Status.rejected, [f"note {index}: not a note ({exc})"])
+            continue
+        yield from from_notes([note], export.name, venue_id, pdf_dir)
 
 
 def fetch_openreview(venue_id: str, pdf_dir: Path) -> list[Any]:
@@ -73,7 +85,11 @@ def from_notes(
 ) -> Iterator[Submission | Outcome]:
     """OpenReview ``Note`` objects, from an export or the live API, as submissions or skipped outcomes."""
     for note in notes:
-        yield _from_note(note, source, venue_id, pdf_dir)
+        try:
+            yield _from_note(note, source, venue_id, pdf_dir)
+        except Exception as exc:  # one malformed note costs only itself
+            ident = str(getattr(note, "id", "") or "note")
+            yield Outcome(ident, f"{source}#{ident}", Status.rejected, [f"{type(exc).__name__}: {exc}"])
 
 
 def _authors(content: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,6 +115,9 @@ def _citation_key(bibtex: Any) -> str | None:
 def _from_note(note: Any, source_name: str, venue_id: str, pdf_dir: Path | None) -> Submission | Outcome:
     content = {key: value.get("value") for key, value in (note.content or {}).items() if isinstance(value, dict)}
     source = f"{source_name}#{note.id}"
+    if not isinstance(note.id, str) or not _NOTE_ID.fullmatch(note.id):
+        return Outcome(str(note.id)[:64], source, Status.rejected, [f"id: {str(note.id)[:64]!r} is not an OpenReview "
+                                                                      "note id (letters, digits, '_' and '-')"])
     if content.get("venueid") != venue_id:
         return Outcome(note.id, source, Status.skipped, [f"not accepted at {venue_id}: {_decision(content)}"])
     frontmatter: dict[str, Any] = {
@@ -111,12 +130,13 @@ def _from_note(note: Any, source_name: str, venue_id: str, pdf_dir: Path | None)
         "openreview": note.forum or note.id,
         "citation_key": _citation_key(content.get("_bibtex")),
     }
-    submission = Submission(note.id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])})
+    submission = Submission(note.id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])},
+                            owner=f"openreview:{note.id}", metadata_file=f"{source_name} note {note.id}")
     pdf_name = Path(str(content.get("pdf") or "")).name
     candidates = [pdf_dir / f"{note.id}.pdf", pdf_dir / pdf_name] if pdf_dir and pdf_name else []
     for candidate in candidates:
         if candidate.is_file():
-            submission.pdf = candidate.read_bytes()
+            submission.pdf, submission.pdf_file = candidate.read_bytes(), candidate.name
             break
     else:
         return Outcome(note.id, source, Status.rejected, [f"field 'pdf': no PDF {pdf_name or '(none)'} in {pdf_dir}"])

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import tempfile
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from proceedings import check as safety
+from proceedings.check.threats import describe
 from proceedings.collect import mystmd
 from proceedings.collect.bibliography import downgrade_incomplete_entries, tidy_links
-from proceedings.collect.submission import Submission, SubmissionError, slug
+from proceedings.collect.submission import Submission, SubmissionError
+from proceedings.frontmatter import YamlError, load_mapping
 
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
@@ -21,12 +20,13 @@ FIGURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf"}
 
 def from_package(package: Path, workdir: Path) -> Submission:
     """A camera-ready MyST package, checked for threats and converted from mystmd's dialect."""
-    if package.suffix == ".zip":
-        folder = workdir / slug(package.stem)
+    if package.suffix.lower() == ".zip":
+        # A folder of its own: two zips whose names slug alike must never mix their files.
+        folder = Path(tempfile.mkdtemp(prefix="package-", dir=workdir))
         try:
             safety.extract_zip(package, folder)
         except safety.UnsafePackage as exc:
-            raise SubmissionError(_threat_text(exc.threats)) from None
+            raise SubmissionError(describe(exc.threats)) from None
     else:
         folder = package
     main = mystmd.find_main(folder)
@@ -34,7 +34,8 @@ def from_package(package: Path, workdir: Path) -> Submission:
         raise SubmissionError("no paper.md or main.md in the package")
     # What is published of the Markdown files is their conversion, which resolves inclusions
     # from the package's own files only: that converted text is scanned, with every other file.
-    threats = [t for t in safety.scan_package(folder) if not t.file.endswith(".md") or t.field.startswith("file:")]
+    threats = [t for t in safety.scan_package(folder)
+               if not t.file.endswith(".md") or t.field.startswith(("file:", "yaml", "frontmatter:type", "target:url"))]
     bib_files = sorted(folder.glob("*.bib"))
     bib_notes: list[str] = []
     bib_texts = []
@@ -52,12 +53,13 @@ def from_package(package: Path, workdir: Path) -> Submission:
         threats += [t for t in safety.scan_markdown(converted.body, f"{main.name} (converted)")
                     if t.field != "directive:literalinclude"]
     if threats or converted is None:
-        raise SubmissionError(_threat_text(threats))
+        raise SubmissionError(describe(threats))
     frontmatter = dict(converted.frontmatter)
     local = folder / "proceedings.yml"
-    if local.is_file():
-        frontmatter.update(yaml.safe_load(local.read_text(encoding="utf-8")) or {})
-    paper_id = str(frontmatter.pop("id", slug(package.stem if package.suffix == ".zip" else package.name)))
+    own = _read_yaml(local) if local.is_file() else {}
+    frontmatter.update(own)
+    name = package.stem if package.suffix.lower() == ".zip" else package.name
+    paper_id = frontmatter.pop("id", name)
     listings = set(_LISTING.findall(converted.body))
     files = {}
     for path in sorted(folder.rglob("*")):
@@ -67,8 +69,17 @@ def from_package(package: Path, workdir: Path) -> Submission:
     submission = Submission(
         paper_id, str(package), frontmatter, converted.body, bib + converted.extra_bib, files,
         notes=[*converted.notes, *notes, *bib_notes, *(f"not converted: {p}" for p in converted.problems)],
+        owner=f"package:{package.name}", metadata_file=f"{main.name} or myst.yml",
+        field_files=dict.fromkeys(own, local.name),
     )
     return submission
+
+
+def _read_yaml(path: Path) -> dict[str, object]:
+    try:
+        return load_mapping(path.read_text(encoding="utf-8"), path.name)
+    except YamlError as exc:
+        raise SubmissionError(str(exc)) from None
 
 
 def _escape_html(body: str, file: str) -> tuple[str, list[str]]:
@@ -80,9 +91,3 @@ def _escape_html(body: str, file: str) -> tuple[str, list[str]]:
         lines[line - 1] = _HTML_TAG.sub(lambda m: "\\" + m.group(0), text)
         notes.append(f"{file}:{line}: raw HTML shown as text")
     return "\n".join(lines), notes
-
-
-def _threat_text(threats: Iterable[Any]) -> str:
-    return "; ".join(
-        f"{t.file}{':' + str(t.line) if t.line else ''}: {t.field}: {t.message}" for t in threats
-    )

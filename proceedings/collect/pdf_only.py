@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from proceedings.collect.submission import Submission, SubmissionError, slug
+from proceedings.collect.submission import Submission, SubmissionError
+from proceedings.frontmatter import YamlError, load_mapping
 
 
 def from_pdf_only(metadata: Path) -> Submission:
     """A PDF-only paper: ``<name>.yml`` with its front matter, beside the PDF it names in ``pdf``."""
-    data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise SubmissionError(f"{metadata.name}: must be a mapping of field names to values")
+    try:
+        data = load_mapping(metadata.read_text(encoding="utf-8"), metadata.name)
+    except YamlError as exc:
+        raise SubmissionError(str(exc)) from None
     pdf = metadata.parent / str(data.pop("pdf", metadata.with_suffix(".pdf").name))
     if not pdf.is_file() or pdf.parent.resolve() != metadata.parent.resolve():
         raise SubmissionError(f"{metadata.name}: field 'pdf': {pdf.name} is not a file beside the metadata")
-    paper_id = str(data.pop("id", slug(metadata.stem)))
-    return Submission(paper_id, str(metadata), data, pdf=pdf.read_bytes())
+    paper_id = data.pop("id", metadata.stem)
+    return Submission(paper_id, str(metadata), data, pdf=pdf.read_bytes(), owner=f"pdf-only:{metadata.name}",
+                      metadata_file=metadata.name, pdf_file=pdf.name)

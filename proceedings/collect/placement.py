@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from proceedings.collect.submission import Status
+from proceedings.frontmatter import load_mapping
 
 MANIFEST = ".collected.json"
 
@@ -27,13 +28,33 @@ def _on_disk(folder: Path) -> dict[str, str]:
     })
 
 
-def place(folder: Path, files: dict[str, bytes], source: str, history: Path, force: bool) -> tuple[Status, str]:
-    """Write a paper's folder if its content changed, keeping what was there recoverable."""
+def _manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def place(
+    folder: Path, files: dict[str, bytes], source: str, history: Path, force: bool, owner: str = ""
+) -> tuple[Status, str]:
+    """Write a paper's folder if its content changed, keeping what was there recoverable.
+
+    The manifest records the ``owner`` that collected the folder (``package:peace.zip``);
+    another owner claiming the same id is rejected unless ``force`` is given.
+    """
     new = _digest(files)
     manifest_path = folder / MANIFEST
+    owner = owner or source
     if folder.exists():
+        manifest = _manifest(manifest_path) or {}
+        claimed_by = manifest.get("owner")
+        if claimed_by and claimed_by != owner and not force:
+            return Status.rejected, (f"id {folder.name!r} belongs to {claimed_by} (collected from "
+                                     f"{manifest.get('source')}), not {owner}; not replaced (use --force)")
         current = _on_disk(folder)
-        recorded = json.loads(manifest_path.read_text())["files"] if manifest_path.is_file() else None
+        recorded = manifest.get("files")
         edited = current != recorded
         if current == new:
             return Status.unchanged, ""
@@ -47,8 +68,8 @@ def place(folder: Path, files: dict[str, bytes], source: str, history: Path, for
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        manifest = {"source": source, "files": new}
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        record = {"source": source, "owner": owner, "files": new}
+        (staging / MANIFEST).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         note = ""
         if folder.exists():
             kept = history / folder.name / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -64,8 +85,7 @@ def place(folder: Path, files: dict[str, bytes], source: str, history: Path, for
 
 def save_private_authors(private_file: Path, paper_id: str, authors: list[dict[str, Any]]) -> None:
     """Anonymous authors go to the organizers' own file, outside the published tree."""
-    data = yaml.safe_load(private_file.read_text(encoding="utf-8")) if private_file.is_file() else None
-    data = data or {}
+    data = load_mapping(private_file.read_text(encoding="utf-8"), private_file.name) if private_file.is_file() else {}
     if data.get(paper_id) == authors:
         return
     data[paper_id] = authors

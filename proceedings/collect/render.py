@@ -1,26 +1,55 @@
-"""A submission validated and rendered into the files of its paper folder, anonymous authors kept apart."""
+"""A submission validated and rendered into the files of its paper folder, anonymous authors kept apart.
+
+This is the one choke point every source goes through: the merged metadata (the
+source's own, then the organizers' file) is scanned like a paper's body
+(:func:`proceedings.check.fields.scan_fields`) and validated; figures and PDFs are
+rewritten without metadata; an anonymous paper is checked for its authors' names in
+every file it publishes.
+"""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from proceedings import check as safety
+from proceedings.check.fields import scan_fields
+from proceedings.check.images import clean_image
+from proceedings.check.leaks import named_at, svg_text
+from proceedings.check.pdfs import UnreadablePdf, clean_pdf
+from proceedings.check.threats import describe
 from proceedings.collect.submission import Overrides, Submission, SubmissionError
 from proceedings.model import MetadataError, Paper, paper_from_frontmatter
-from proceedings.pdf import pdf_text, strip_pdf_metadata
+from proceedings.pdf import pdf_text
+
+
+def _merged(submission: Submission, overrides: Overrides) -> dict[str, Any]:
+    """The source's metadata under the organizers', every field scanned with the file it came from."""
+    claimed = Overrides.ORGANIZERS_ONLY & set(submission.frontmatter)
+    if claimed:
+        field = sorted(claimed)[0]
+        raise SubmissionError(f"{submission.field_files.get(field, submission.metadata_file)}: field '{field}': "
+                              "only the organizers' metadata file may set it")
+    frontmatter = overrides.apply(submission.paper_id, submission.frontmatter)
+    files = {**submission.field_files, **dict.fromkeys(overrides.fields(submission.paper_id), overrides.source)}
+    threats = scan_fields(frontmatter, files, submission.metadata_file)
+    if threats:
+        raise SubmissionError(describe(threats))
+    return frontmatter
 
 
 def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list[dict[str, Any]]]:
     """The paper's validated metadata, and its authors when they must stay private."""
-    frontmatter = overrides.apply(submission.paper_id, submission.frontmatter)
+    frontmatter = _merged(submission, overrides)
     private: list[dict[str, Any]] = []
     if frontmatter.get("anonymous"):
-        private = [a if isinstance(a, dict) else {"name": a} for a in frontmatter.pop("authors", [])]
+        authors = frontmatter.pop("authors", None) or []
+        private = [a if isinstance(a, dict) else {"name": a} for a in (authors if isinstance(authors, list) else [])]
         frontmatter.pop("citation_key", None)  # OpenReview's keys start with the first author's name
+        if frontmatter.get("openreview") and not frontmatter.get("openreview_anonymous"):
+            frontmatter.pop("openreview")
+            submission.notes.append("the OpenReview forum is not linked: it names the authors of this anonymous "
+                                    "paper (the organizers may set 'openreview_anonymous: true' for it)")
     if submission.pdf is not None:
         frontmatter["pdf"] = "paper.pdf"
     try:
@@ -30,29 +59,11 @@ def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list
     return paper, private
 
 
-def _clean_image(name: str, content: bytes) -> bytes:
-    """The image without the metadata (EXIF, PNG text, SVG metadata) that can name its maker."""
-    if Path(name).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
-        return content
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / Path(name).name
-        path.write_bytes(content)
-        safety.strip_image_metadata(path)
-        return path.read_bytes()
-
-
 def _leaks(private: list[dict[str, Any]], texts: dict[str, str]) -> list[str]:
-    """Where an anonymous paper still names one of its authors."""
+    """Where an anonymous paper still names one of its authors, however the name is written."""
     needles = [str(a[key]) for a in private for key in ("name", "email") if a.get(key)]
-    found = []
-    for file, text in texts.items():
-        folded = text.casefold()
-        for needle in needles:
-            index = folded.find(needle.casefold())
-            if index >= 0:
-                line = text.count("\n", 0, index) + 1
-                found.append(f"{file}:{line}: names an anonymous author ({needle[:1]}…)")
-    return found
+    return [f"{file}{'' if line is None else f':{line}'}: names an anonymous author ({needle[:1]}…)"
+            for file, text in texts.items() for needle, line in named_at(text, needles)]
 
 
 def _frontmatter_text(paper: Paper) -> str:
@@ -60,12 +71,25 @@ def _frontmatter_text(paper: Paper) -> str:
     return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100) + "---\n"
 
 
+def _cleaned(submission: Submission) -> dict[str, bytes]:
+    files = {}
+    for name, content in submission.files.items():
+        try:
+            files[name] = clean_image(name, content)
+        except ValueError as exc:
+            raise SubmissionError(f"{name}: {exc}") from None
+    if submission.pdf is not None:
+        try:
+            files["paper.pdf"] = clean_pdf(submission.pdf)
+        except UnreadablePdf as exc:
+            raise SubmissionError(f"{submission.pdf_file}: field 'pdf': {exc}") from None
+    return files
+
+
 def render(submission: Submission, overrides: Overrides) -> tuple[Paper, dict[str, bytes], list[dict[str, Any]]]:
     """Every file of the paper's folder, in memory, and the authors to keep private."""
     paper, private = _validate(submission, overrides)
-    files = {name: _clean_image(name, content) for name, content in submission.files.items()}
-    if submission.pdf is not None:
-        files["paper.pdf"] = strip_pdf_metadata(submission.pdf)
+    files = _cleaned(submission)
     body = submission.body.strip("\n")
     files["paper.md"] = (_frontmatter_text(paper) + ("\n" + body + "\n" if body else "")).encode()
     if submission.bib.strip():
@@ -75,8 +99,8 @@ def render(submission: Submission, overrides: Overrides) -> tuple[Paper, dict[st
         if submission.pdf is not None:
             texts["paper.pdf"] = pdf_text(files["paper.pdf"])
         for name, content in files.items():
-            if name.endswith(".svg"):
-                texts[name] = content.decode("utf-8", "replace")
+            if name.lower().endswith(".svg"):
+                texts[name] = svg_text(content)
         leaks = _leaks(private, texts)
         if leaks:
             raise SubmissionError("anonymity: " + "; ".join(leaks))

@@ -16,6 +16,7 @@ _LATEX_SPECIALS = {
     "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
 }
 _MATH = re.compile(r"(\$[^$]+\$)")
+_AND = re.compile(r"(?<=\s)(and)(?=\s)", re.IGNORECASE)
 
 
 def latex_text(text: str) -> str:
@@ -25,6 +26,11 @@ def latex_text(text: str) -> str:
         part if index % 2 else "".join(_LATEX_SPECIALS.get(char, char) for char in part)
         for index, part in enumerate(parts)
     )
+
+
+def bibtex_name(name: str) -> Person:
+    """One person, even when the name holds the word "and", which BibTeX reads as between two people."""
+    return Person(_AND.sub(r"{\1}", latex_text(name)))
 
 
 def bibtex_key(volume: str, paper_id: str) -> str:
@@ -49,8 +55,8 @@ def bibtex_entry(citable: Citable) -> Entry:
     if paper.keywords:
         fields["keywords"] = latex_text(", ".join(paper.keywords))
     persons = {
-        "author": [Person(latex_text(name)) for name in citable.authors],
-        "editor": [Person(latex_text(name)) for name in workshop.editors],
+        "author": [bibtex_name(name) for name in citable.authors],
+        "editor": [bibtex_name(name) for name in workshop.editors],
     }
     return Entry("inproceedings", fields=fields, persons=persons)
 

@@ -10,6 +10,7 @@ from proceedings.export.citable import Citable
 
 
 def _one_line(text: str) -> str:
+    """Every kind of line break (CR, LF, U+2028...) as a space: in RIS a line break would start a new tag."""
     return " ".join(text.split())
 
 
@@ -33,7 +34,7 @@ def ris(citable: Citable) -> str:
         lines.append(("UR", citable.url))
     if citable.pdf_url:
         lines.append(("L1", citable.pdf_url))
-    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines) + "ER  - \r\n"
+    return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines) + "ER  - \r\n"
 
 
 def _names(names: Sequence[str]) -> str:

@@ -38,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("volume-front-matter", VolumeFrontMatter)
     app.add_directive("author-index", AuthorIndex)
     app.add_post_transform(KeepReferencesWithPaper)
+    app.setup_extension("proceedings.sphinxext.mathguard")
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
     app.add_config_value("proceedings_exclude", [], "env", types=frozenset({list}))
     app.add_config_value("proceedings_pdf", True, "env", types=frozenset({bool}))
