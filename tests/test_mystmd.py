@@ -124,7 +124,8 @@ def test_metadata_comes_from_myst_yml_with_affiliation_ids_resolved(tmp_path: Pa
         "keywords": ["one", "two"],
         "license": "CC-BY-4.0",
     }
-    assert result.notes == ["myst.yml:2: 'extends: ../papers.yml' not followed: it points outside the paper's package"]
+    assert result.notes[0] == "myst.yml:2: 'extends: ../papers.yml' not followed: it points outside the paper's package"
+    assert "main.md:1: front matter not published: 'numbering'" in result.notes
     paper = paper_from_frontmatter({**result.frontmatter, "track": "Tiny papers", "funding": "None."})
     assert paper.author_names == ("Ada Lovelace", "Grace Hopper", "Cleopatra")
 

@@ -22,12 +22,13 @@ import yaml
 from proceedings.collect.mystmd.blocks import (
     _ACKNOWLEDGMENTS,
     _collect_labels,
+    _drop_comments,
     _expand,
     _heading,
     _lines_of,
     _parse,
     _read_nodes,
-    _render,
+    _render_placed,
     _shift_headings,
     _take_parts,
     _title_from_heading,
@@ -35,6 +36,7 @@ from proceedings.collect.mystmd.blocks import (
 from proceedings.collect.mystmd.directives import _convert_fences
 from proceedings.collect.mystmd.frontmatter import _line_of, _metadata
 from proceedings.collect.mystmd.inline import _convert_inline
+from proceedings.collect.mystmd.media import publishable
 from proceedings.collect.mystmd.source import (
     _MYST_YML,
     Context,
@@ -70,22 +72,22 @@ def _bib_dois(folder: Path) -> dict[str, str]:
     return dois
 
 
-def _project(folder: Path, ctx: Context) -> dict[str, Any]:
-    """``myst.yml``'s ``project``; ``extends`` points outside the package and is not followed."""
+def _project(folder: Path, ctx: Context) -> tuple[dict[str, Any], str]:
+    """``myst.yml``'s ``project`` and where it starts; ``extends`` points outside the package and is not followed."""
     path = folder / _MYST_YML
     if not path.is_file():
-        return {}
+        return {}, _MYST_YML
     text = _read_text(path)
     try:
         config = _load_yaml(text)
     except yaml.YAMLError as exc:
         ctx.problem(f"{_MYST_YML}:1", f"not valid YAML ({exc}); it was ignored")
-        return {}
+        return {}, _MYST_YML
     if config.get("extends"):
         ctx.note(f"{_MYST_YML}:{_line_of(text, 'extends')}",
                  f"'extends: {config['extends']}' not followed: it points outside the paper's package")
     project = config.get("project")
-    return project if isinstance(project, dict) else {}
+    return (project if isinstance(project, dict) else {}), f"{_MYST_YML}:{_line_of(text, 'project')}"
 
 
 def _abstract(meta: dict[str, Any], found: list[tuple[str, Line]], ctx: Context) -> None:
@@ -115,13 +117,13 @@ def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
     # Normalised, not resolved: ``_inside`` compares normalised paths and refuses symlinks itself.
     folder, main = Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(main.absolute()))
     ctx = Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys})
-    project = _project(folder, ctx)
+    project, project_where = _project(folder, ctx)
     front, nodes, raw = _read_nodes(main, ctx)
     main_name = main.relative_to(folder).as_posix()
-    nodes = _expand(nodes, ctx, (main,))
+    nodes = _drop_comments(_expand(nodes, ctx, (main,)), ctx)
     nodes, abstracts = _take_parts(nodes, ctx)
     nodes += _acknowledgments(front, raw, main_name, ctx)
-    meta = _metadata(front, project, f"{main_name}:1", ctx)
+    meta = _metadata(front, project, f"{main_name}:1", ctx, project_where)
     if not meta.get("title"):
         title, nodes = _title_from_heading(nodes)
         if title:
@@ -132,5 +134,31 @@ def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
     ctx.labels = _collect_labels(nodes)
     nodes = _convert_fences(nodes, ctx)
     nodes = _convert_inline(nodes, ctx)
-    body = "\n".join(_render(nodes)).strip("\n") + "\n"
-    return Converted(meta, body, "\n".join(ctx.doi_entries), ctx.notes, ctx.problems)
+    placed = _render_placed(nodes)
+    while placed and not placed[0][0].strip():
+        placed.pop(0)
+    while placed and not placed[-1][0].strip():
+        placed.pop()
+    body = "\n".join(text for text, _ in placed) + "\n"
+    if ctx.comments:
+        ctx.note(ctx.comments[0], f"{len(ctx.comments)} HTML comment(s) left out, as mystmd leaves them out: "
+                 + ", ".join(ctx.comments))
+    files = _publishable_files(ctx)
+    read = [*ctx.sources, *(path.relative_to(folder).as_posix() for path, _ in ctx.files.values())]
+    return Converted(meta, body, "\n".join(ctx.doi_entries), ctx.notes, ctx.problems, files, read,
+                     [where for _, where in placed])
+
+
+def _publishable_files(ctx: Context) -> dict[str, bytes]:
+    """The files the paper uses, each as the build can print it; a line for each one changed or unreadable."""
+    files: dict[str, bytes] = {}
+    for name, (path, where) in ctx.files.items():
+        try:
+            content, change = publishable(path)
+        except ValueError as exc:
+            ctx.problem(where, f"{path.relative_to(ctx.folder).as_posix()}: {exc}; it was left out")
+            continue
+        if change:
+            ctx.note(where, f"{path.relative_to(ctx.folder).as_posix()}: {change}")
+        files[name] = content
+    return files

@@ -73,11 +73,24 @@ def _make_fence(opener: Line, opened: re.Match[str], body: list[Line]) -> Fence:
     return fence
 
 
+_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
+
+
 def _parse(lines: list[Line]) -> list[Node]:
-    """Lines and fences, found as markdown-it finds them (colon fences too), so code is never rewritten."""
+    """Lines and fences, found as markdown-it finds them (colon fences too), so code is never rewritten.
+
+    An HTML comment block (a line starting ``<!--``, up to the line holding ``-->``) is one
+    ``comment`` line, even if it holds a fence, as CommonMark reads it.
+    """
     nodes: list[Node] = []
     i = 0
     while i < len(lines):
+        if _COMMENT_OPEN.match(lines[i].text):
+            end = next((j for j in range(i, len(lines)) if "-->" in lines[j].text[4 if j == i else 0 :]), len(lines))
+            nodes.append(Line("\n".join(line.text for line in lines[i : end + 1]), lines[i].file, lines[i].number,
+                              comment=True))
+            i = end + 1
+            continue
         opened = _FENCE_OPEN.match(lines[i].text)
         if opened is None or (opened["marker"][0] == "`" and "`" in opened["info"]):
             nodes.append(lines[i])
@@ -89,19 +102,40 @@ def _parse(lines: list[Line]) -> list[Node]:
     return nodes
 
 
-def _render(nodes: list[Node]) -> list[str]:
-    out: list[str] = []
+def _drop_comments(nodes: list[Node], ctx: Context) -> list[Node]:
+    """HTML comment blocks left out, each one's place kept for the report."""
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Line) and node.comment:
+            ctx.comments.append(node.at())
+            continue
+        if isinstance(node, Fence) and node.children is not None:
+            node.children = _drop_comments(node.children, ctx)
+        out.append(node)
+    return out
+
+
+def _render_placed(nodes: list[Node]) -> list[tuple[str, str]]:
+    """The nodes as Markdown lines, each with the author's ``file:line`` it comes from."""
+    out: list[tuple[str, str]] = []
     for node in nodes:
         if isinstance(node, Line):
-            if node.text.strip() or not out or out[-1].strip():
-                out.append(node.text)
+            if node.text.strip() or not out or out[-1][0].strip():
+                out += [(text, node.at(0) if k == 0 else f"{node.file}:{node.number + k}")
+                        for k, text in enumerate(node.text.split("\n"))]
             continue
+        where = node.opener.at()
         head = node.argument if node.name is None else f"{{{node.name}}} {node.argument}".rstrip()
-        out.append(node.indent + node.marker + head)
-        out += [f"{node.indent}:{key}: {value}".rstrip() for key, value in node.options]
-        out += _render(node.children) if node.children is not None else [line.text for line in node.body]
-        out.append(node.indent + node.marker)
+        out.append((node.indent + node.marker + head, where))
+        out += [(f"{node.indent}:{key}: {value}".rstrip(), where) for key, value in node.options]
+        out += _render_placed(node.children) if node.children is not None else [(line.text, line.at())
+                                                                                for line in node.body]
+        out.append((node.indent + node.marker, where))
     return out
+
+
+def _render(nodes: list[Node]) -> list[str]:
+    return [text for text, _ in _render_placed(nodes)]
 
 
 def _walk(nodes: list[Node]) -> Iterator[Node]:
@@ -120,6 +154,7 @@ def _read_nodes(path: Path, ctx: Context) -> tuple[dict[str, Any], list[Node], s
     """A Markdown file of the package: its front matter, its parsed body and its raw text."""
     name = path.relative_to(ctx.folder).as_posix()
     text = _read_text(path)
+    ctx.sources.append(name)
     try:
         front, body, first = _front_matter(text)
     except yaml.YAMLError as exc:

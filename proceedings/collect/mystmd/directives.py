@@ -12,6 +12,7 @@ from sphinx.directives import admonitions, code, other, patches
 from sphinx.domains.std import Glossary
 
 from proceedings.collect.mystmd.blocks import _base, _parse
+from proceedings.collect.mystmd.media import published_name
 from proceedings.collect.mystmd.source import Context, Fence, Line, Node, _inside
 
 # --- directives -----------------------------------------------------------------------------
@@ -40,7 +41,7 @@ _KNOWN_DIRECTIVES = _known_directives()
 # mystmd names with a Sphinx equivalent. ``code`` is docutils' bare ``code`` in Sphinx,
 # which takes no caption and cannot be numbered; mystmd's is Sphinx's ``code-block``.
 _RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
-_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf")
+_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".pdf")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -61,9 +62,13 @@ def _package_path(fence: Fence, reference: str, ctx: Context, what: str, then: s
         if found is not None and what == "image":
             ctx.note(where, f"image {reference!r} has no extension; {found.name!r} is used")
             target = found
+    relative = target.relative_to(ctx.folder).as_posix()
     if not target.is_file():
         ctx.problem(where, f"{what} {reference!r} is not in the package{then}")
-    return target.relative_to(ctx.folder).as_posix().replace(" ", "\\ ")
+        return relative.replace(" ", "\\ ")
+    published = published_name(relative) if what == "image" else relative
+    ctx.files.setdefault(published, (target, where))
+    return published.replace(" ", "\\ ")
 
 
 def _rename_options(fence: Fence, ctx: Context) -> None:

@@ -135,8 +135,14 @@ def _link(text: str, label: str, ctx: Context) -> str | None:
     return None
 
 
+_INLINE_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
 def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
-    """Citations and references in text outside code."""
+    """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
+    for comment in _INLINE_COMMENT.finditer(text):
+        ctx.comments.append(line.at(offset + comment.start()))
+    text = _INLINE_COMMENT.sub("", text)
 
     def one(match: re.Match[str]) -> str:
         where = line.at(offset + match.start())
