@@ -139,9 +139,9 @@ def test_author_lists_written_with_commas_are_repaired(written: str, read: list[
 
 
 def test_an_author_list_past_repair_is_kept_as_one_name() -> None:
-    fixed, notes = prepare_bib_files([("refs.bib", "@misc{k, author = {Doe, J., Roe}, title = {T}}\n")])
+    fixed, notes = prepare_bib_files([("refs.bib", "@misc{k, author = {Doe, J., Roe, Kim}, title = {T}}\n")])
     assert len(parse_string(fixed, "bibtex").entries["k"].persons["author"]) == 1
-    assert notes == ["refs.bib:1: author list 'Doe, J., Roe' kept as written, as one name"]
+    assert notes == ["refs.bib:1: author list 'Doe, J., Roe, Kim' kept as written, as one name"]
 
 
 def test_duplicate_keys_across_two_files_are_merged_and_reported() -> None:
