@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pybtex.database import parse_file, parse_string
-
 import pytest
+from pybtex.database import parse_file, parse_string
 
 from proceedings.collect.bibliography import downgrade_incomplete_entries, prepare_bib_files, tidy_links
 from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations

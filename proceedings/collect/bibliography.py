@@ -20,7 +20,7 @@ from pybtex.style.template import FieldIsMissing
 
 from proceedings.bibfile import entry_blocks, parsed_blocks
 
-__all__ = ["downgrade_incomplete_entries", "prepare_bib_files", "tidy_links"]
+__all__ = ["citation_texts", "downgrade_incomplete_entries", "prepare_bib_files", "tidy_links"]
 
 _LINK = re.compile(r"(\\url\{|\burl\s*=\s*[{\"])([^{}\"]*)")
 _STRAY = "()<>[] \t"
@@ -31,11 +31,10 @@ _TYPE_ALIASES = {
     "conference": "inproceedings", "report": "techreport", "thesis": "phdthesis", "mvbook": "book",
     "bookinbook": "inbook", "suppbook": "inbook", "collection": "book", "mvcollection": "book",
     "reference": "book", "mvreference": "book", "inreference": "incollection", "suppcollection": "incollection",
-    "mvproceedings": "proceedings", "suppperiodical": "article", "periodical": "misc",
-    "electronic": "misc", "www": "misc", "artwork": "misc", "audio": "misc", "video": "misc", "music": "misc", "movie": "misc", "image": "misc",
-    "letter": "misc", "commentary": "misc", "jurisdiction": "misc", "legislation": "misc", "legal": "misc",
-    "review": "misc", "standard": "misc", "performance": "misc", "set": "misc", "xdata": "misc",
-    "codefragment": "misc", "softwareversion": "misc", "softwaremodule": "misc",
+    "mvproceedings": "proceedings", "suppperiodical": "article",
+    **dict.fromkeys(("periodical", "electronic", "www", "artwork", "audio", "video", "music", "movie", "image",
+                     "letter", "commentary", "jurisdiction", "legislation", "legal", "review", "standard",
+                     "performance", "set", "xdata", "codefragment", "softwareversion", "softwaremodule"), "misc"),
 }
 # biblatex's field names, where BibTeX's styles read another.
 _FIELD_ALIASES = {"journaltitle": "journal", "location": "address"}
@@ -132,10 +131,32 @@ def _rename_fields(block: str) -> str:
     return block
 
 
-def _unescape_links(block: str) -> str:
+_DOI_RESOLVER = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_BARE_DOI = re.compile(r"^\s*10\.\d{4,9}/\S+\s*$")
+_BARE_HOST = re.compile(r"^\s*www\.[^\s/]+\.[a-z]{2,}", re.IGNORECASE)
+
+
+def _link_url(value: str) -> str:
+    """A ``url`` field as a link: a bare DOI or host name gets its scheme."""
+    if _BARE_DOI.match(value):
+        return "https://doi.org/" + value.strip()
+    if _BARE_HOST.match(value):
+        return "https://" + value.strip()
+    return value
+
+
+def _tidy_link_fields(block: str, where: str) -> tuple[str, list[str]]:
+    """``url`` and ``doi`` as working links: no LaTeX escapes, a DOI without its resolver, a URL with a scheme."""
+    notes = []
     for name in _LINK_FIELDS:
         block, _, _ = _rewrite_field(block, name, lambda value: _LATEX_ESCAPE.sub(r"\1", value))
-    return block
+    block, before, after = _rewrite_field(block, "doi", lambda value: _DOI_RESOLVER.sub("", value))
+    if before != after:
+        notes.append(f"{where}: doi {before!r} read as {after!r}")
+    block, before, after = _rewrite_field(block, "url", _link_url)
+    if before != after:
+        notes.append(f"{where}: url {before!r} is not a link: read as {after!r}")
+    return block, notes
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -230,8 +251,7 @@ def prepare_bib_files(files: list[tuple[str, str]], style: str = "unsrt") -> tup
 def _prepare_entry(block: str, strings: str, where: str, seen: dict[str, tuple[str, dict[str, str]]],
                    style: str) -> tuple[str, list[str]]:
     """One entry made printable, or dropped as a duplicate; the notes on what changed."""
-    notes: list[str] = []
-    block = _unescape_links(_rename_fields(block))
+    block, notes = _tidy_link_fields(_rename_fields(block), where)
     parsed = _parses(strings, block)
     if isinstance(parsed, PybtexError):
         fixed = _fix_people(block, parsed)
@@ -265,6 +285,22 @@ def _prepare_entry(block: str, strings: str, where: str, seen: dict[str, tuple[s
         block = _set_type(block, "misc")
         notes.append(f"{where}: missing {missing} in {key}: the {formatted} is published as @misc")
     return block, notes
+
+
+def citation_texts(bib: str) -> dict[str, str]:
+    """Each entry's author-year text (``Doe et al. 2020``), for places where a citation cannot be a link."""
+    texts: dict[str, str] = {}
+    for _, _, parsed in parsed_blocks(bib):
+        if isinstance(parsed, PybtexError):
+            continue
+        for key, entry in parsed.items():
+            people = entry.persons.get("author") or entry.persons.get("editor") or []
+            surnames = [" ".join(p.last_names) or " ".join(p.first_names) for p in people[:3]]
+            who = (f"{surnames[0]} et al." if len(people) > 2 else " and ".join(surnames)) if surnames else \
+                str(entry.fields.get("title", key))
+            texts[key] = " ".join(part for part in (who.replace("{", "").replace("}", ""),
+                                                    str(entry.fields.get("year", ""))) if part)
+    return texts
 
 
 def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:

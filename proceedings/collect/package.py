@@ -12,7 +12,7 @@ import yaml
 
 from proceedings import check as safety
 from proceedings.collect import mystmd
-from proceedings.collect.bibliography import prepare_bib_files
+from proceedings.collect.bibliography import citation_texts, prepare_bib_files
 from proceedings.collect.submission import Submission, SubmissionError, slug
 
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -37,7 +37,7 @@ def from_package(package: Path, workdir: Path) -> Submission:
         raise SubmissionError(f"{', '.join(linked)}: file:symlink: a package must hold its files, not links to them")
     bib, bib_notes = prepare_bib_files([(path.name, path.read_text(encoding="utf-8")) for path in bib_files])
     keys = set(re.findall(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", bib))
-    converted = mystmd.convert_package(folder, main, keys)
+    converted = mystmd.convert_package(folder, main, keys, citation_texts(bib))
     # Only what is published is checked and measured: the files the paper uses, as they will
     # be published, and its .bib files; what is published of the Markdown is its conversion.
     staged = workdir / f"{slug(package.name)}-published"

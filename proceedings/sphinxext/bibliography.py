@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.output.bibtex import Writer as BibtexWriter
@@ -66,6 +67,16 @@ class BibReport:
     problems: list[BibProblem] = field(default_factory=list)
 
 
+class _Writer(BibtexWriter):  # type: ignore[misc]
+    """pybtex's writer, leaving link fields as written: styles print them raw, so an escaped ``_`` breaks the link."""
+
+    def _write_field(self, stream: Any, type: str, value: str) -> None:
+        if type.lower() in ("url", "doi", "eprint"):
+            stream.write(f",\n    {type} = {self.quote(value)}")
+        else:
+            super()._write_field(stream, type, value)
+
+
 def _protect_title(entry: Entry) -> None:
     """Brace a title so that styles that lowercase titles keep the author's capitals."""
     title = entry.fields.get("title")
@@ -116,7 +127,7 @@ def _namespace(sources: list[Path], target: Path, paper_id: str) -> BibReport:
                 _protect_title(entry)
                 data.add_entry(namespaced_key(paper_id, entry_key), entry)
                 report.keys.append(entry_key)
-    new = BibtexWriter().to_string(data) if data.entries else ""
+    new = _Writer().to_string(data) if data.entries else ""
     if not target.is_file() or target.read_text(encoding="utf-8") != new:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(new, encoding="utf-8")

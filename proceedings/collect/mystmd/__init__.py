@@ -35,7 +35,7 @@ from proceedings.collect.mystmd.blocks import (
 )
 from proceedings.collect.mystmd.directives import _convert_fences
 from proceedings.collect.mystmd.frontmatter import _line_of, _metadata
-from proceedings.collect.mystmd.inline import _convert_inline
+from proceedings.collect.mystmd.inline import _convert_inline, _footnotes, _plain_citations
 from proceedings.collect.mystmd.media import publishable
 from proceedings.collect.mystmd.source import (
     _MYST_YML,
@@ -90,15 +90,23 @@ def _project(folder: Path, ctx: Context) -> tuple[dict[str, Any], str]:
     return (project if isinstance(project, dict) else {}), f"{_MYST_YML}:{_line_of(text, 'project')}"
 
 
-def _abstract(meta: dict[str, Any], found: list[tuple[str, Line]], ctx: Context) -> None:
-    """The front matter's abstract, else the one in the body; citations cannot be resolved there."""
+def _abstract(meta: dict[str, Any], found: list[tuple[str, Line]], where: str, ctx: Context) -> None:
+    """The front matter's abstract, else the one in the body; its citations written out as author and year.
+
+    The paper header shows the abstract outside the text whose references are numbered.
+    """
     for text, line in found:
         if meta.get("abstract"):
             ctx.note(line.at(), "abstract in the body dropped: the front matter has one")
         elif text:
-            meta["abstract"] = text
-    if re.search(r"\[[^\]]*@|\{cite", meta.get("abstract", "")):
-        ctx.problem("abstract", "the abstract cites references, which the paper header cannot resolve")
+            meta["abstract"], where = text, line.at()
+    if "abstract" not in meta:
+        return
+    meta["abstract"], count = _plain_citations(meta["abstract"], ctx)
+    if count:
+        ctx.note(where, f"{count} citation(s) in the abstract written as author and year: the header cannot link them")
+    if re.search(r"\[[^\]]*@|\{cite", meta["abstract"]):
+        ctx.problem(where, "the abstract cites references that are not in the package's .bib")
 
 
 def _acknowledgments(front: dict[str, Any], raw: str, file: str, ctx: Context) -> list[Node]:
@@ -112,11 +120,17 @@ def _acknowledgments(front: dict[str, Any], raw: str, file: str, ctx: Context) -
             *_parse(_lines_of(str(front[key]).strip(), file, line + 1))]
 
 
-def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
-    """Convert one mystmd paper package; only reads files inside ``folder``."""
+def convert_package(
+    folder: Path, main: Path, bib_keys: set[str], cite_texts: dict[str, str] | None = None
+) -> Converted:
+    """Convert one mystmd paper package; only reads files inside ``folder``.
+
+    ``cite_texts`` gives each key's author-year text, for citations where no link can be.
+    """
     # Normalised, not resolved: ``_inside`` compares normalised paths and refuses symlinks itself.
     folder, main = Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(main.absolute()))
-    ctx = Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys})
+    ctx = Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys},
+                  cite_texts=dict(cite_texts or {}))
     project, project_where = _project(folder, ctx)
     front, nodes, raw = _read_nodes(main, ctx)
     main_name = main.relative_to(folder).as_posix()
@@ -129,11 +143,12 @@ def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
         if title:
             meta["title"] = title
             ctx.note(f"{main_name}:1", "no title in the front matter: the first '#' heading is the title")
-    _abstract(meta, abstracts, ctx)
+    _abstract(meta, abstracts, f"{main_name}:{_line_of(raw, 'abstract')}", ctx)
     _shift_headings(nodes, ctx)
     ctx.labels = _collect_labels(nodes)
     nodes = _convert_fences(nodes, ctx)
     nodes = _convert_inline(nodes, ctx)
+    _footnotes(nodes, ctx)
     placed = _render_placed(nodes)
     while placed and not placed[0][0].strip():
         placed.pop(0)
@@ -141,8 +156,9 @@ def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
         placed.pop()
     body = "\n".join(text for text, _ in placed) + "\n"
     if ctx.comments:
-        ctx.note(ctx.comments[0], f"{len(ctx.comments)} HTML comment(s) left out, as mystmd leaves them out: "
-                 + ", ".join(ctx.comments))
+        places = sorted(ctx.comments, key=lambda at: (at.rsplit(":", 1)[0], int(at.rsplit(":", 1)[1])))
+        ctx.note(places[0], f"{len(places)} HTML comment(s) left out, as mystmd leaves them out: "
+                 + ", ".join(places))
     files = _publishable_files(ctx)
     read = [*ctx.sources, *(path.relative_to(folder).as_posix() for path, _ in ctx.files.values())]
     return Converted(meta, body, "\n".join(ctx.doi_entries), ctx.notes, ctx.problems, files, read,

@@ -290,16 +290,26 @@ def _title_from_heading(nodes: list[Node]) -> tuple[str | None, list[Node]]:
 
 
 def _shift_headings(nodes: list[Node], ctx: Context) -> None:
-    """Headings must start at ``##`` (the title is the only ``#``): move them all down one level if needed."""
+    """Headings start at ``##`` (the title is the only ``#``) and go down one level at a time.
+
+    mystmd accepts a paper whose headings start at ``#`` or ``###``, or skip a level; Sphinx
+    does not. Each heading takes the level of its depth among the headings above it.
+    """
     headings = [(node, m) for node in _walk(nodes) if isinstance(node, Line) and (m := _ATX.match(node.text))]
-    if not headings or min(len(m["hashes"]) for _, m in headings) > 1:
-        return
+    open_levels: list[int] = []
+    moved: list[str] = []
     for node, match in headings:
-        if len(match["hashes"]) == 6:
-            ctx.problem(node.at(), "a level-6 heading cannot go one level deeper; it stays at level 6")
-            continue
-        node.text = f"{match['indent']}#{node.text[len(match['indent']):]}"
-    ctx.note(headings[0][0].at(), "headings started at '#': every heading moved down one level to start at '##'")
+        written = len(match["hashes"])
+        while open_levels and open_levels[-1] >= written:
+            open_levels.pop()
+        open_levels.append(written)
+        level = min(len(open_levels) + 1, 6)
+        if level != written:
+            node.text = f"{match['indent']}{'#' * level}{node.text[match.end():]}"
+            moved.append(node.at())
+    if moved:
+        ctx.note(moved[0], f"{len(moved)} heading(s) moved to start at '##' and go down one level at a time: "
+                 + ", ".join(moved))
 
 
 # --- labels ---------------------------------------------------------------------------------

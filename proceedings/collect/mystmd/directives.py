@@ -8,6 +8,10 @@ from typing import Any
 
 from docutils.parsers.rst.directives import body as rst_body
 from docutils.parsers.rst.directives import images, misc, tables
+from pygments.filters import ErrorToken
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from sphinx import highlighting
 from sphinx.directives import admonitions, code, other, patches
 from sphinx.domains.std import Glossary
 
@@ -291,8 +295,41 @@ def _unknown(fence: Fence, ctx: Context) -> list[Node]:
     return [*lead, blank, *fence.children, blank]
 
 
+def _lexes(language: str, source: str) -> str:
+    """Why Sphinx would warn on highlighting ``source`` as ``language`` ('' if it would not), as Sphinx decides."""
+    if language in ("py", "python", "py3", "python3", "default") and source.startswith(">>>"):
+        language = "pycon"
+    if language in highlighting.lexers:
+        return ""
+    try:
+        lexer = highlighting.lexer_classes[language]() if language in highlighting.lexer_classes else \
+            get_lexer_by_name(language)
+    except ClassNotFound:
+        return "Pygments knows no such language"
+    lexer.add_filter("raiseonerror")
+    try:
+        for _ in lexer.get_tokens(source):
+            pass
+    except ErrorToken as exc:
+        return f"the code is not {language} (at {str(exc)[:20]!r})"
+    return ""
+
+
+def _code_language(fence: Fence, ctx: Context) -> None:
+    """A code block in a language Pygments does not know, or whose code is not in it, shown as plain text."""
+    words = fence.argument.split(maxsplit=1)
+    if not words or (fence.name is None and words[0].startswith("{")):
+        return
+    why = _lexes(words[0], "\n".join(line.text for line in fence.body))
+    if why:
+        fence.argument = " ".join(["text", *words[1:]])
+        ctx.note(fence.opener.at(), f"code block in {words[0]!r} shown as plain text: {why}")
+
+
 def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     if fence.name is None:
+        if fence.marker[0] != ":":
+            _code_language(fence, ctx)
         return [fence]
     original = fence.name
     fence.name = _RENAMED.get(fence.name, fence.name)
@@ -317,6 +354,8 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
         ctx.problem(fence.opener.at(), f"{{raw}} {fence.argument.split()[0]} block ({len(fence.body)} lines) "
                     "left out: raw LaTeX or Typst is not accepted, and the web page never showed it")
         return []
+    if fence.name == "code-block":
+        _code_language(fence, ctx)
     if fence.name in ("literalinclude", "csv-table", "raw"):
         return _file_option(fence, ctx)
     return [fence]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from proceedings.collect.mystmd.blocks import _walk
 from proceedings.collect.mystmd.source import Context, Line, Node
 
 # --- citations and cross-references -----------------------------------------------------------
@@ -13,7 +14,7 @@ _KEY = r"\w(?:[\w:.#$%&+/~-]*\w)?"
 _DOI = r"(?:[Dd][Oo][Ii]:10\.\d+/|10\.\d{4,9}/)"
 _INLINE = re.compile(
     r"(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
-    r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:]))"
+    r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[]))"
     rf"|(?P<bare>(?<![^\s(])@(?P<word>{_DOI}[^\s\[\]]+|{_KEY}))"
 )
 _CITE_PART = re.compile(
@@ -132,9 +133,16 @@ def _link(text: str, label: str, ctx: Context) -> str | None:
         return f"{{numref}}`{text} <{label}>`" if text else f"{{numref}}`{label}`"
     if kind == "math" and (not text or "%s" in text):
         return text.replace("%s", f"{{eq}}`{label}`") if text else f"{{eq}}`{label}`"
+    for number in ("%s", "{number}"):
+        if number in text:
+            # A section or plain target has no number here: its title stands in, as the link.
+            before, _, after = text.partition(number)
+            return f"{before}[](#{label}){after}"
     return None
 
 
+# ``[label]: destination`` alone on its line is a link definition, not a citation followed by a colon.
+_LINK_DEFINITION = re.compile(r"\[[^\[\]]*\]:[ \t]*\S+[ \t]*(?:\n|$)")
 _INLINE_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -148,6 +156,9 @@ def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
         where = line.at(offset + match.start())
         if match["link"]:
             return _link(match["text"], match["target"], ctx) or match[0]
+        if match["bracket"] and _LINK_DEFINITION.match(text, match.start()) and (
+                match.start() == 0 or text[match.start() - 1] == "\n"):
+            return match[0]
         if match["bracket"]:
             converted = _bracket(match["body"], where, ctx)
             return converted if converted is not None else "[" + _INLINE.sub(one, match["body"]) + "]"
@@ -155,6 +166,25 @@ def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
         return replacement + trail
 
     return _INLINE.sub(one, text)
+
+
+def _plain_citations(text: str, ctx: Context) -> tuple[str, int]:
+    """``[@a; @b]`` and ``@a`` as author-year text, for the header, where a citation cannot be a link."""
+    count = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal count
+        if match["link"]:
+            return match[0]
+        parts = [_CITE_PART.match(p.strip()) for p in (match["body"] or "").split(";")] if match["bracket"] else []
+        keys = [p["key"] for p in parts if p] if match["bracket"] else [match["word"]]
+        if not keys or any(k not in ctx.cite_texts for k in keys) or (match["bracket"] and not all(parts)):
+            return match[0]
+        count += len(keys)
+        texts = "; ".join(ctx.cite_texts[k] for k in keys)
+        return f"({texts})" if match["bracket"] else texts
+
+    return _INLINE.sub(one, text), count
 
 
 def _role(name: str, span: str, where: str, ctx: Context) -> str:
@@ -168,6 +198,10 @@ def _role(name: str, span: str, where: str, ctx: Context) -> str:
         if all(re.fullmatch(r"[^{}\s,]+", k) for k in keys):
             return f"{{{name}}}`{','.join(_cite_key(k, where, ctx) for k in keys)}`"
         return f"{{{name}}}{span}"
+    if base == "raw":
+        ctx.note(where, f"{{{name}}} role left out ({content[:40]!r}): mystmd shows it only in one export format, "
+                 "and raw output is not accepted")
+        return ""
     if name == "keyboard":
         return f"{{kbd}}{span}"
     if name in _PLAIN_ROLES:
@@ -235,3 +269,27 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
         if node.children is not None:
             node.children = _convert_inline(node.children, ctx)
     return out
+
+
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
+_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?")
+
+
+def _end_of_definition(text: str) -> int:
+    definition = _FOOTNOTE_DEFINITION.match(text)
+    return definition.end() if definition else 0
+
+
+def _footnotes(nodes: list[Node], ctx: Context) -> None:
+    """A footnote that the text never refers to is kept as a paragraph where it is written, and reported.
+
+    mystmd lists it anyway; docutils warns, which fails the strict build.
+    """
+    lines = [node for node in _walk(nodes) if isinstance(node, Line)]
+    referenced = {m.group(1) for line in lines
+                  for m in _FOOTNOTE_REFERENCE.finditer(line.text, _end_of_definition(line.text))}
+    for line in lines:
+        definition = _FOOTNOTE_DEFINITION.match(line.text)
+        if definition and definition.group(1) not in referenced:
+            line.text = line.text[definition.end() :]
+            ctx.note(line.at(), f"footnote [^{definition.group(1)}] is never referred to: kept as a paragraph")

@@ -83,6 +83,8 @@ class Context:
     folder: Path
     bib_keys: set[str]
     bib_dois: dict[str, str] = field(default_factory=dict)
+    cite_texts: dict[str, str] = field(default_factory=dict)
+    """Each key's author-year text, for citations in the abstract."""
     labels: dict[str, str] = field(default_factory=dict)
     doi_keys: dict[str, str] = field(default_factory=dict)
     doi_entries: list[str] = field(default_factory=list)
