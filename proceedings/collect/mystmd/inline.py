@@ -255,6 +255,24 @@ def _paragraphs(nodes: list[Node]) -> list[Node]:
     return out
 
 
+# amsmath's display environments cannot sit inside the display that Sphinx wraps math in;
+# their inner forms say the same there (KaTeX, mystmd's renderer, takes either).
+_DISPLAY_ENVIRONMENTS = {"align": "aligned", "flalign": "aligned", "eqnarray": "aligned", "alignat": "alignedat",
+                         "gather": "gathered", "multline": "gathered"}
+_DISPLAY_ENVIRONMENT = re.compile(r"\\(begin|end)\{(" + "|".join(_DISPLAY_ENVIRONMENTS) + r")\*?\}")
+_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+
+
+def _inner_environments(math: str, where: str, ctx: Context) -> str:
+    """A display math's amsmath display environments, as their inner forms."""
+    found = {m.group(2) for m in _DISPLAY_ENVIRONMENT.finditer(math)}
+    if not found:
+        return math
+    ctx.note(where, f"math environment(s) {', '.join(sorted(found))} written as "
+             f"{', '.join(sorted({_DISPLAY_ENVIRONMENTS[f] for f in found}))}: the math is already a display")
+    return _DISPLAY_ENVIRONMENT.sub(lambda m: f"\\{m.group(1)}{{{_DISPLAY_ENVIRONMENTS[m.group(2)]}}}", math)
+
+
 _TITLED = frozenset({"table", "list-table", "csv-table", "admonition", "topic", "sidebar"})
 
 
@@ -262,8 +280,12 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
     out = _paragraphs(nodes)
     for node in out:
         if isinstance(node, Line):
-            node.text = _inline(node, ctx)
+            text = _inline(node, ctx)
+            node.text = _DISPLAY_MATH.sub(lambda m, at=node: _inner_environments(m[0], at.at(m.start()), ctx), text)
             continue
+        if node.name == "math":
+            for line in node.body:
+                line.text = _inner_environments(line.text, line.at(), ctx)
         if node.name in _TITLED and node.argument:
             node.argument = _inline(Line(node.argument, node.opener.file, node.opener.number), ctx)
         if node.children is not None:

@@ -18,6 +18,9 @@ from PIL import Image, UnidentifiedImageError
 __all__ = ["CONVERTED_SUFFIXES", "publishable", "published_name"]
 
 CONVERTED_SUFFIXES = frozenset({".webp", ".gif", ".tif", ".tiff", ".bmp"})
+MAX_SIDE = 4000
+"""Pixels on a figure's longer side: 13 inches at 300 dpi, more than a page. Plots exported
+at 7200 pixels decode to over 100 MB each, which no reader of the PDF needs."""
 _SVG = "http://www.w3.org/2000/svg"
 _NAMESPACES = {"": _SVG, "xlink": "http://www.w3.org/1999/xlink"}
 
@@ -28,15 +31,32 @@ def published_name(relative: str) -> str:
     return path.with_suffix(".png").as_posix() if path.suffix.lower() in CONVERTED_SUFFIXES else relative
 
 
-def _png(path: Path) -> tuple[bytes, str]:
+def _raster(path: Path) -> tuple[bytes, str]:
+    """A raster figure as PNG (or as it is, if LaTeX reads it), no larger than :data:`MAX_SIDE`."""
+    suffix = path.suffix.lower()
     with Image.open(path) as image:
         frames = getattr(image, "n_frames", 1)
         image.seek(0)
+        too_large = max(image.size) > MAX_SIDE
+        if suffix not in CONVERTED_SUFFIXES and not too_large:
+            return path.read_bytes(), ""
         mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info else "RGB"
-        out = io.BytesIO()
-        image.convert(mode).save(out, "PNG")
-    first = f"; it has {frames} frames, the first is shown" if frames > 1 else ""
-    return out.getvalue(), f"{path.suffix.lstrip('.').upper()} converted to PNG{first}"
+        picture = image.convert(mode)
+        size = image.size
+    changes = []
+    if suffix in CONVERTED_SUFFIXES:
+        changes.append(f"{suffix.lstrip('.').upper()} converted to PNG")
+    if frames > 1:
+        changes.append(f"it has {frames} frames, the first is shown")
+    if too_large:
+        picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        changes.append(f"scaled from {size[0]}x{size[1]} to {picture.size[0]}x{picture.size[1]} pixels")
+    out = io.BytesIO()
+    if suffix in (".jpg", ".jpeg"):
+        picture.convert("RGB").save(out, "JPEG", quality=92)
+    else:
+        picture.save(out, "PNG", optimize=True)
+    return out.getvalue(), "; ".join(changes)
 
 
 def _local(tag: str) -> str:
@@ -70,12 +90,12 @@ def publishable(path: Path) -> tuple[bytes, str]:
     """
     suffix = path.suffix.lower()
     try:
-        if suffix in CONVERTED_SUFFIXES:
-            return _png(path)
+        if suffix in CONVERTED_SUFFIXES or suffix in (".png", ".jpg", ".jpeg"):
+            return _raster(path)
         if suffix == ".svg":
             cleaned = _without_foreign_objects(path)
             if cleaned is not None:
                 return cleaned
-    except (UnidentifiedImageError, OSError, ElementTree.ParseError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ElementTree.ParseError) as exc:
         raise ValueError(f"not a readable {suffix.lstrip('.').upper()} image ({exc})") from None
     return path.read_bytes(), ""
