@@ -273,6 +273,10 @@ def _inner_environments(math: str, where: str, ctx: Context) -> str:
     return _DISPLAY_ENVIRONMENT.sub(lambda m: f"\\{m.group(1)}{{{_DISPLAY_ENVIRONMENTS[m.group(2)]}}}", math)
 
 
+def _display_math(text: str, line: Line, ctx: Context) -> str:
+    return _DISPLAY_MATH.sub(lambda match: _inner_environments(match[0], line.at(match.start()), ctx), text)
+
+
 _TITLED = frozenset({"table", "list-table", "csv-table", "admonition", "topic", "sidebar"})
 
 
@@ -280,8 +284,7 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
     out = _paragraphs(nodes)
     for node in out:
         if isinstance(node, Line):
-            text = _inline(node, ctx)
-            node.text = _DISPLAY_MATH.sub(lambda m, at=node: _inner_environments(m[0], at.at(m.start()), ctx), text)
+            node.text = _display_math(_inline(node, ctx), node, ctx)
             continue
         if node.name == "math":
             for line in node.body:
