@@ -204,15 +204,14 @@ def test_include_paths_reaching_outside_the_package_are_refused(tmp_path: Path) 
     folder.mkdir()
     (folder / "link.md").symlink_to(tmp_path / "outside.md")
     body = "".join(f":::{{include}} {target}\n:::\n" for target in
-                   (tmp_path / "outside.md", "../outside.md", "sub/../../outside.md", "link.md", "data.csv", "gone.md"))
-    result = convert(tmp_path, body, **{"data.csv": "a,b\n"})
+                   (tmp_path / "outside.md", "../outside.md", "sub/../../outside.md", "link.md", "gone.md"))
+    result = convert(tmp_path, body)
     assert "SECRET" not in result.body and "include" not in result.body
     assert [p.split(": ", 1)[1] for p in result.problems] == [
         f"include of {str(tmp_path / 'outside.md')!r} not inlined: absolute paths are not allowed",
         "include of '../outside.md' not inlined: the path leaves the paper's folder",
         "include of 'sub/../../outside.md' not inlined: the path leaves the paper's folder",
         "include of 'link.md' not inlined: symlinks are not followed",
-        "include of 'data.csv' not inlined: only Markdown (.md) files are inlined",
         "include of 'gone.md' not inlined: no such file in the package",
     ]
 
@@ -693,3 +692,22 @@ def test_the_authors_workshop_fields_are_kept(tmp_path: Path) -> None:
     assert {k: result.frontmatter[k] for k in ("anonymous", "funding", "track")} == {
         "anonymous": True, "funding": "Grant 1.", "track": "Tiny papers"}
     assert result.notes == ["main.md:1: front matter not published: 'exports'"]
+
+
+def test_mystmd_link_schemes_become_links(tmp_path: Path) -> None:
+    body = ("<wiki:Big_bang>, [bang](wiki:Big_bang), <rrid:SCR_008394>, <ror:02mhbdp94>, [](github:o/r), "
+            "<doi:10.1/x>, [paper](doi:10.1/y_z).\n")
+    result = convert(tmp_path, body)
+    assert result.body.split("\n")[0] == (
+        "[Big bang](<https://en.wikipedia.org/wiki/Big_bang>), [bang](<https://en.wikipedia.org/wiki/Big_bang>), "
+        "[RRID:SCR_008394](<https://scicrunch.org/resolver/RRID:SCR_008394>), [ROR 02mhbdp94](<https://ror.org/02mhbdp94>), "
+        "[o/r](<https://github.com/o/r>), {cite:p}`doi-10-1-x`, [paper](<https://doi.org/10.1/y_z>)."
+    )
+
+
+def test_an_include_of_a_code_file_is_a_numbered_listing(tmp_path: Path) -> None:
+    body = "```{include} code/run.py\n:lang: python\n:caption: The runner\n:label: lst-run\n```\n\nSee [](#lst-run).\n"
+    result = convert(tmp_path, body, **{"code__run.py": "print(1)\n"})
+    assert result.body == ("```{literalinclude} code/run.py\n:caption: The runner\n:name: lst-run\n:language: python\n"
+                           "```\n\nSee {numref}`lst-run`.\n")
+    assert result.files == {"code/run.py": b"print(1)\n"}

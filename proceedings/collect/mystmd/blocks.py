@@ -177,9 +177,9 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
     if target is None:
         ctx.problem(where, f"include of {fence.argument!r} not inlined: {refusal}")
         return []
-    if target.suffix.lower() != ".md":
-        ctx.problem(where, f"include of {fence.argument!r} not inlined: only Markdown (.md) files are inlined")
-        return []
+    options = dict(fence.options)
+    if target.suffix.lower() != ".md" or {"literal", "lang", "code"} & options.keys():
+        return [_listing(fence, options)]
     if not target.is_file():
         ctx.problem(where, f"include of {fence.argument!r} not inlined: no such file in the package")
         return []
@@ -190,6 +190,16 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.note(where, f"include options {[k for k, _ in fence.options]} ignored: the whole file is inlined")
     _, nodes, _ = _read_nodes(target, ctx)
     return [Line("", fence.opener.file, fence.opener.number), *_expand(nodes, ctx, (*stack, target))]
+
+
+def _listing(fence: Fence, options: dict[str, str]) -> Fence:
+    """mystmd's ``{include}`` of a code file (or with ``:literal:``): a listing of that file."""
+    language = options.pop("lang", "") or options.pop("code", "") or ""
+    options.pop("literal", None)
+    if language:
+        options["language"] = language
+    return Fence(fence.opener, fence.indent, fence.marker, "literalinclude", fence.argument,
+                 list(options.items()), [])
 
 
 def _expand(nodes: list[Node], ctx: Context, stack: tuple[Path, ...]) -> list[Node]:

@@ -12,8 +12,11 @@ from proceedings.collect.mystmd.source import Context, Line, Node
 
 _KEY = r"\w(?:[\w:.#$%&+/~-]*\w)?"
 _DOI = r"(?:[Dd][Oo][Ii]:10\.\d+/|10\.\d{4,9}/)"
+_SCHEMES = "doi|wiki|rrid|ror|github|myst"
 _INLINE = re.compile(
-    r"(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
+    rf"(?P<scheme>\[(?P<label>[^\[\]]*)\]\((?P<name>{_SCHEMES}):(?P<id>[^()\s]+(?:\([^()\s]*\))?)\)"
+    rf"|<(?P<auto>{_SCHEMES}):(?P<auto_id>[^<>\s]+)>)"
+    r"|(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
     r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[]))"
     rf"|(?P<bare>(?<![^\s(])@(?P<word>{_DOI}[^\s\[\]]+|{_KEY}))"
 )
@@ -146,6 +149,25 @@ _LINK_DEFINITION = re.compile(r"\[[^\[\]]*\]:[ \t]*\S+[ \t]*(?:\n|$)")
 _INLINE_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
+_RESOLVERS = {
+    "wiki": ("https://en.wikipedia.org/wiki/{}", "{}"), "rrid": ("https://scicrunch.org/resolver/RRID:{}", "RRID:{}"),
+    "ror": ("https://ror.org/{}", "ROR {}"), "github": ("https://github.com/{}", "{}"),
+    "doi": ("https://doi.org/{}", "doi:{}"),
+}
+
+
+def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Context) -> str:
+    """mystmd's link schemes as the links they stand for; ``[](doi:...)`` and ``<doi:...>`` cite, as in mystmd."""
+    if scheme == "doi" and not text:
+        return f"{{cite:p}}`{_doi_key('doi:' + identifier, where, ctx)}`"
+    if scheme == "myst":
+        ctx.note(where, f"link to another MyST project ('myst:{identifier}') kept as its text: it cannot be resolved")
+        return text or identifier
+    url, shown = _RESOLVERS[scheme]
+    shown = shown.format(identifier.replace("_", " ") if scheme == "wiki" else identifier)
+    return f"[{text or shown}](<{url.format(identifier)}>)"
+
+
 def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
     """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
     for comment in _INLINE_COMMENT.finditer(text):
@@ -154,6 +176,9 @@ def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
 
     def one(match: re.Match[str]) -> str:
         where = line.at(offset + match.start())
+        if match["scheme"]:
+            return _scheme_link(match["name"] or match["auto"], match["id"] or match["auto_id"], match["label"] or "",
+                                where, ctx)
         if match["link"]:
             return _link(match["text"], match["target"], ctx) or match[0]
         if match["bracket"] and _LINK_DEFINITION.match(text, match.start()) and (
@@ -174,7 +199,7 @@ def _plain_citations(text: str, ctx: Context) -> tuple[str, int]:
 
     def one(match: re.Match[str]) -> str:
         nonlocal count
-        if match["link"]:
+        if match["link"] or match["scheme"]:
             return match[0]
         parts = [_CITE_PART.match(p.strip()) for p in (match["body"] or "").split(";")] if match["bracket"] else []
         keys = [p["key"] for p in parts if p] if match["bracket"] else [match["word"]]
