@@ -700,7 +700,8 @@ def test_mystmd_link_schemes_become_links(tmp_path: Path) -> None:
     result = convert(tmp_path, body)
     assert result.body.split("\n")[0] == (
         "[Big bang](<https://en.wikipedia.org/wiki/Big_bang>), [bang](<https://en.wikipedia.org/wiki/Big_bang>), "
-        "[RRID:SCR_008394](<https://scicrunch.org/resolver/RRID:SCR_008394>), [ROR 02mhbdp94](<https://ror.org/02mhbdp94>), "
+        "[RRID:SCR_008394](<https://scicrunch.org/resolver/RRID:SCR_008394>), "
+        "[ROR 02mhbdp94](<https://ror.org/02mhbdp94>), "
         "[o/r](<https://github.com/o/r>), {cite:p}`doi-10-1-x`, [paper](<https://doi.org/10.1/y_z>)."
     )
 
@@ -711,3 +712,24 @@ def test_an_include_of_a_code_file_is_a_numbered_listing(tmp_path: Path) -> None
     assert result.body == ("```{literalinclude} code/run.py\n:caption: The runner\n:name: lst-run\n:language: python\n"
                            "```\n\nSee {numref}`lst-run`.\n")
     assert result.files == {"code/run.py": b"print(1)\n"}
+
+
+def test_a_figure_holding_code_is_a_captioned_listing_that_keeps_its_label(tmp_path: Path) -> None:
+    body = "::::{figure}\n:label: code-x\n```python\nx = 1\n```\nThe code.\n::::\n\nSee [](#code-x).\n"
+    result = convert(tmp_path, body)
+    assert result.body == ("::::{code-block} python\n:caption: The code.\n:name: code-x\nx = 1\n::::\n\n"
+                           "See {numref}`code-x`.\n")
+
+
+def test_a_table_wrapping_a_list_table_is_the_list_table(tmp_path: Path) -> None:
+    body = "::::{table} Results\n:label: tbl-r\n:::{list-table}\n:header-rows: 1\n* - a\n::::\n"
+    result = convert(tmp_path, body)
+    assert result.body == ":::{list-table} Results\n:header-rows: 1\n:name: tbl-r\n* - a\n:::\n"
+
+
+def test_remote_images_become_links_and_are_reported(tmp_path: Path) -> None:
+    body = "```{figure} https://x.org/a.png\n:label: f\nCap.\n```\n\nSee [Figure %s](#f) and ![logo](https://x.org/l.png).\n"
+    result = convert(tmp_path, body)
+    assert "[Figure: a.png](<https://x.org/a.png>)" in result.body and "(f)=" in result.body
+    assert "See [Figure](#f) and [logo](<https://x.org/l.png>)." in result.body
+    assert len(result.problems) == 2 and result.files == {}

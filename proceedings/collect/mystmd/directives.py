@@ -131,9 +131,42 @@ def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
     return [fence]
 
 
+def _caption_text(nodes: list[Node]) -> str:
+    return " ".join(" ".join(n.text.split()) for n in nodes if isinstance(n, Line) and n.text.strip())
+
+
+def _code_figure(fence: Fence, code: Fence, ctx: Context) -> list[Node]:
+    """mystmd's figure holding a code block: a captioned listing, which keeps the label and its number."""
+    caption = _caption_text([c for c in fence.children or [] if c is not code])
+    label = fence.option("name")
+    language = code.argument.split()[0] if code.argument.strip() else "text"
+    options = [(k, v) for k, v in code.options if k not in ("caption", "name")]
+    options += [(k, v) for k, v in (("caption", caption), ("name", label)) if v]
+    ctx.note(fence.opener.at(), "figure holding a code block became a captioned listing")
+    return [Fence(code.opener, fence.indent, fence.marker, "code-block", language, options, code.body)]
+
+
+def _remote_figure(fence: Fence, ctx: Context) -> list[Node]:
+    """A figure whose image is on the web: the build fetches nothing, so a link to it stands in, with its caption."""
+    at = fence.opener
+    blank = Line("", at.file, at.number)
+    label = fence.option("name")
+    target = [Line(f"({label})=", at.file, at.number)] if label else []
+    if label:
+        ctx.labels[label] = "remote"
+    ctx.problem(at.at(), f"image {fence.argument!r} is not in the package (the build fetches nothing): "
+                "a link to it is shown instead")
+    link = Line(f"[Figure: {fence.argument.rsplit('/', 1)[-1]}](<{fence.argument}>)", at.file, at.number)
+    return [blank, *target, link, blank, *(fence.children or []), blank]
+
+
 def _figure(fence: Fence, ctx: Context) -> list[Node]:
     if not fence.argument:
-        return _subfigures(fence, ctx)
+        code = next((c for c in fence.children or [] if isinstance(c, Fence) and (
+            (c.name is None and c.marker[0] != ":") or c.name == "code-block")), None)
+        return _code_figure(fence, code, ctx) if code is not None else _subfigures(fence, ctx)
+    if re.match(r"https?://", fence.argument):
+        return _remote_figure(fence, ctx)
     path = _package_path(fence, fence.argument, ctx, "image")
     if path is None:
         return fence.children or []
@@ -272,6 +305,15 @@ def _html_table(fence: Fence, ctx: Context) -> list[Node]:
     return [Fence(at, fence.indent, fence.marker, "list-table", fence.argument, options, content, _parse(content))]
 
 
+def _wrapped_table(fence: Fence, inner: Fence) -> list[Node]:
+    """mystmd's ``{table}`` around a ``{list-table}``: the list table, with the outer caption and label."""
+    if not inner.argument:
+        inner.argument = fence.argument
+    own = {k for k, _ in inner.options}
+    inner.options += [(k, v) for k, v in fence.options if k not in own and k in _KNOWN_DIRECTIVES[inner.name or ""]]
+    return [inner]
+
+
 def _code_cell(fence: Fence, ctx: Context) -> None:
     language = fence.argument.split()[0] if fence.argument else "python"
     fence.argument = "python" if language.startswith("ipython") else language
@@ -343,12 +385,15 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     _drop_unknown_options(fence, ctx)
     if fence.name == "figure":
         return _figure(fence, ctx)
+    if fence.name == "image" and re.match(r"https?://", fence.argument):
+        return _remote_figure(fence, ctx)
     if fence.name == "image":
         path = _package_path(fence, fence.argument, ctx, "image")
         fence.argument = path or ""
         return [fence] if path else []
     if fence.name == "table":
-        return _html_table(fence, ctx)
+        inner = [c for c in fence.children or [] if isinstance(c, Fence) and c.name in ("list-table", "csv-table")]
+        return _wrapped_table(fence, inner[0]) if len(inner) == 1 else _html_table(fence, ctx)
     if fence.name == "raw" and fence.argument.split()[:1] in (["latex"], ["tex"], ["typst"]):
         # mystmd shows these only in its PDF exports; raw LaTeX is not accepted in ours.
         ctx.problem(fence.opener.at(), f"{{raw}} {fence.argument.split()[0]} block ({len(fence.body)} lines) "

@@ -88,6 +88,8 @@ def _reference(label: str, ctx: Context) -> str:
         return f"{{numref}}`{label}`"
     if kind == "math":
         return f"{{eq}}`{label}`"
+    if kind == "remote":
+        return f"[figure](#{label})"
     return f"[](#{label})"
 
 
@@ -132,6 +134,8 @@ def _bare(word: str, where: str, ctx: Context) -> tuple[str, str]:
 def _link(text: str, label: str, ctx: Context) -> str | None:
     """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them."""
     kind = ctx.labels.get(label)
+    if kind == "remote":
+        return f"[{text.replace('%s', '').strip() or 'figure'}](#{label})"
     if kind == "numbered" and (not text or "%s" in text or "{number}" in text):
         return f"{{numref}}`{text} <{label}>`" if text else f"{{numref}}`{label}`"
     if kind == "math" and (not text or "%s" in text):
@@ -168,11 +172,22 @@ def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Conte
     return f"[{text or shown}](<{url.format(identifier)}>)"
 
 
+_REMOTE_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<url>https?://[^()\s]+)\)")
+
+
+def _remote_image(image: re.Match[str], where: str, ctx: Context) -> str:
+    """An image on the web, as a link to it: the build fetches nothing."""
+    ctx.problem(where, f"image {image['url']!r} is not in the package (the build fetches nothing): "
+                "a link to it is shown instead")
+    return f"[{image['alt'] or 'image'}](<{image['url']}>)"
+
+
 def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
     """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
     for comment in _INLINE_COMMENT.finditer(text):
         ctx.comments.append(line.at(offset + comment.start()))
-    text = _INLINE_COMMENT.sub("", text)
+    text = _REMOTE_IMAGE.sub(lambda image: _remote_image(image, line.at(offset + image.start()), ctx),
+                             _INLINE_COMMENT.sub("", text))
 
     def one(match: re.Match[str]) -> str:
         where = line.at(offset + match.start())
