@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pybtex.database import parse_file
+import pytest
+from pybtex.database import parse_file, parse_string
 
-from proceedings.collect.bibliography import downgrade_incomplete_entries, tidy_links
+from proceedings.collect.bibliography import downgrade_incomplete_entries, prepare_bib_files, tidy_links
 from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
 
 
@@ -83,7 +84,7 @@ def test_entries_missing_a_required_field_become_misc_and_are_reported() -> None
         "@techreport{rfc, author = {Lonvick, Chris}, title = {SSH}, year = {2006}, publisher = ietf}\n"
         "@article{ok, author = {Doe, Jane}, title = {T}, journal = {J}, year = {2020}}\n"
         "@inproceedings{noproc, author = {Roe, Rick}, title = {U}, year = {2021}}\n"
-        "@article{broken, author = {A, B, C, D}, title = {V}}\n"
+        "@article{broken, title = {V}, year = 2020 2021}\n"
     )
     fixed, notes = downgrade_incomplete_entries(text, "refs.bib")
     assert notes == [
@@ -116,3 +117,59 @@ def test_namespacing_keeps_fields_as_written(tmp_path: Path) -> None:
     assert "10.1007/978-3-030-98519-6_18" in written
     assert "{Caf\\'e \\& $x_1$}" in written
     assert "\\_" not in written
+
+
+@pytest.mark.parametrize(("kind", "becomes"), [
+    ("conference", "inproceedings"), ("report", "techreport"), ("thesis", "phdthesis"), ("online", "online"),
+    ("software", "software"), ("electronic", "misc"), ("mvbook", "book"), ("Article", "Article"),
+])
+def test_every_bibtex_and_biblatex_type_passes(kind: str, becomes: str) -> None:
+    text = (f"@{kind}{{k, author = {{Doe, Jane}}, title = {{T}}, booktitle = {{B}}, journal = {{J}},"
+            " school = {S}, institution = {I}, publisher = {P}, year = {2020}}\n")
+    fixed, notes = prepare_bib_files([("refs.bib", text)])
+    assert fixed.startswith(f"@{becomes}{{k,") and notes == []
+
+
+def test_an_unknown_type_becomes_misc_with_a_line() -> None:
+    fixed, notes = prepare_bib_files([("refs.bib", "\n@whatever{k, title = {T}, year = {2020}}\n")])
+    assert fixed == "\n@misc{k, title = {T}, year = {2020}}\n"
+    assert notes == ["refs.bib:2: entry type @whatever of 'k' is not a BibTeX or biblatex type: published as @misc"]
+
+
+def test_biblatex_fields_are_read_as_bibtex_ones() -> None:
+    text = "@article{k, author = {Doe, Jane}, title = {T}, journaltitle = {J}, date = {2020-05-01}}\n"
+    fixed, notes = prepare_bib_files([("refs.bib", text)])
+    entry = parse_string(fixed, "bibtex").entries["k"]
+    assert (entry.type, entry.fields["journal"], entry.fields["year"], notes) == ("article", "J", "2020", [])
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("Moro,S., Rita,P., and Cortez,P.", ["Moro, S.", "Rita, P.", "Cortez, P."]),
+    ("Ann Lee, Bo Chen, thuydotm, … Cy Dee", ["Lee, Ann", "Chen, Bo", "thuydotm", "Dee, Cy", "others"]),
+])
+def test_author_lists_written_with_commas_are_repaired(written: str, read: list[str]) -> None:
+    fixed, notes = prepare_bib_files([("refs.bib", f"@misc{{k, author = {{{written}}}, title = {{T}}}}\n")])
+    people = parse_string(fixed, "bibtex").entries["k"].persons["author"]
+    assert [str(p) for p in people] == read
+    assert notes[0].startswith("refs.bib:1: author list")
+
+
+def test_an_author_list_past_repair_is_kept_as_one_name() -> None:
+    fixed, notes = prepare_bib_files([("refs.bib", "@misc{k, author = {Doe, J., Roe, Kim}, title = {T}}\n")])
+    assert len(parse_string(fixed, "bibtex").entries["k"].persons["author"]) == 1
+    assert notes == ["refs.bib:1: author list 'Doe, J., Roe, Kim' kept as written, as one name"]
+
+
+def test_duplicate_keys_across_two_files_are_merged_and_reported() -> None:
+    one = "@misc{k, title = {T}}\n@misc{only1, title = {A}}\n"
+    two = "@misc{other, title = {B}}\n@misc{K, title = {Changed}}\n"
+    fixed, notes = prepare_bib_files([("a.bib", one), ("b.bib", two)])
+    assert sorted(parse_string(fixed, "bibtex").entries.keys()) == ["k", "only1", "other"]
+    assert notes == ["b.bib:2: key 'K' is also at a.bib:1 (a different entry): the first is kept"]
+
+
+def test_latex_escapes_in_links_are_undone() -> None:
+    text = "@misc{k, title = {T}, doi = {10.1007/978-3-030-98519-6\\_18}, url = {https://x.org/a\\_b\\%20}}\n"
+    fixed, _ = prepare_bib_files([("refs.bib", text)])
+    entry = parse_string(fixed, "bibtex").entries["k"]
+    assert (entry.fields["doi"], entry.fields["url"]) == ("10.1007/978-3-030-98519-6_18", "https://x.org/a_b%20")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from PIL import Image
 from pybtex.database import parse_string
 
 from proceedings.collect import Overrides, Status, collect, from_package, slug
@@ -124,7 +126,8 @@ def test_metadata_comes_from_myst_yml_with_affiliation_ids_resolved(tmp_path: Pa
         "keywords": ["one", "two"],
         "license": "CC-BY-4.0",
     }
-    assert result.notes == ["myst.yml:2: 'extends: ../papers.yml' not followed: it points outside the paper's package"]
+    assert result.notes[0] == "myst.yml:2: 'extends: ../papers.yml' not followed: it points outside the paper's package"
+    assert "main.md:1: front matter not published: 'numbering'" in result.notes
     paper = paper_from_frontmatter({**result.frontmatter, "track": "Tiny papers", "funding": "None."})
     assert paper.author_names == ("Ada Lovelace", "Grace Hopper", "Cleopatra")
 
@@ -169,9 +172,17 @@ def test_front_matter_abstract_wins_over_one_in_the_body(tmp_path: Path) -> None
     assert result.notes == ["main.md:5: abstract in the body dropped: the front matter has one"]
 
 
-def test_citations_in_the_abstract_are_reported(tmp_path: Path) -> None:
+def test_citations_in_the_abstract_are_written_as_author_and_year(tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "pkg", {"main.md": "---\ntitle: T\nabstract: As in [@k; @j] and @k.\n---\nText.\n"})
+    result = convert_package(folder, folder / "main.md", {"k", "j"}, {"k": "Doe et al. 2020", "j": "Roe 2019"})
+    assert result.frontmatter["abstract"] == "As in (Doe et al. 2020; Roe 2019) and Doe et al. 2020."
+    assert result.notes == ["main.md:3: 3 citation(s) in the abstract written as author and year: "
+                            "the header cannot link them"]
+
+
+def test_citations_in_the_abstract_missing_from_the_bib_are_reported(tmp_path: Path) -> None:
     result = convert(tmp_path, "---\ntitle: T\nabstract: As in [@k].\n---\nText.\n", keys=("k",))
-    assert result.problems == ["abstract: the abstract cites references, which the paper header cannot resolve"]
+    assert result.problems == ["main.md:3: the abstract cites references that are not in the package's .bib"]
 
 
 # --- includes -------------------------------------------------------------------------------------
@@ -193,15 +204,14 @@ def test_include_paths_reaching_outside_the_package_are_refused(tmp_path: Path) 
     folder.mkdir()
     (folder / "link.md").symlink_to(tmp_path / "outside.md")
     body = "".join(f":::{{include}} {target}\n:::\n" for target in
-                   (tmp_path / "outside.md", "../outside.md", "sub/../../outside.md", "link.md", "data.csv", "gone.md"))
-    result = convert(tmp_path, body, **{"data.csv": "a,b\n"})
+                   (tmp_path / "outside.md", "../outside.md", "sub/../../outside.md", "link.md", "gone.md"))
+    result = convert(tmp_path, body)
     assert "SECRET" not in result.body and "include" not in result.body
     assert [p.split(": ", 1)[1] for p in result.problems] == [
         f"include of {str(tmp_path / 'outside.md')!r} not inlined: absolute paths are not allowed",
         "include of '../outside.md' not inlined: the path leaves the paper's folder",
         "include of 'sub/../../outside.md' not inlined: the path leaves the paper's folder",
         "include of 'link.md' not inlined: symlinks are not followed",
-        "include of 'data.csv' not inlined: only Markdown (.md) files are inlined",
         "include of 'gone.md' not inlined: no such file in the package",
     ]
 
@@ -360,7 +370,14 @@ def test_headings_from_hash_move_down_one_level(tmp_path: Path) -> None:
     assert result.body == (
         "(intro)=\n## Intro\n\n```python\n# not a heading\n```\n\n### Sub\n\n:::{note}\n#### In a note\n:::\n"
     )
-    assert result.notes == ["main.md:6: headings started at '#': every heading moved down one level to start at '##'"]
+    assert result.notes == ["main.md:6: 3 heading(s) moved to start at '##' and go down one level at a time: "
+                            "main.md:6, main.md:12, main.md:15"]
+
+
+def test_headings_from_three_hashes_and_skipped_levels_are_evened_out(tmp_path: Path) -> None:
+    body = "### A\n\n##### A.1\n\n### B\n\n#### B.1\n"
+    result = convert(tmp_path, body)
+    assert result.body == "## A\n\n### A.1\n\n## B\n\n### B.1\n"
 
 
 def test_headings_already_from_two_hashes_stay(tmp_path: Path) -> None:
@@ -604,3 +621,115 @@ def test_a_package_named_through_dot_dot_keeps_its_own_files(tmp_path: Path) -> 
     via_dot_dot = folder / "sub" / ".."
     result = convert_package(via_dot_dot, via_dot_dot / "main.md", set())
     assert result.problems == [] and "```{figure} a.png" in result.body
+
+
+# --- what real packages do ----------------------------------------------------------------------
+
+
+def test_html_comments_are_dropped_even_around_a_fence(tmp_path: Path) -> None:
+    body = ("One <!-- inline --> two.\n\n<!-- :::{figure} x.png\n:label: fig:x\nCaption\n::: -->\n\n"
+            "<!--\nmore\n-->\nEnd.\n")
+    result = convert(tmp_path, body)
+    assert result.body == "One  two.\n\nEnd.\n"
+    assert result.notes == ["main.md:5: 3 HTML comment(s) left out, as mystmd leaves them out: "
+                            "main.md:5, main.md:7, main.md:12"]
+
+
+def test_a_citation_followed_by_a_colon_is_converted(tmp_path: Path) -> None:
+    result = convert(tmp_path, "- Item [@k]: text.\n\n[@k]: https://example.org\n", keys=("k",))
+    assert result.body == "- Item {cite:p}`k`: text.\n\n[@k]: https://example.org\n"
+
+
+def test_section_numbers_in_link_text_become_the_linked_title(tmp_path: Path) -> None:
+    result = convert(tmp_path, "(sec)=\n## Methods\n\nSee [Section %s](#sec) and [Figure %s](#f).\n\n"
+                     "```{figure} a.png\n:label: f\nCap\n```\n", **{"a.png": PNG})
+    assert "See Section [](#sec) and {numref}`Figure %s <f>`." in result.body
+
+
+def test_inline_raw_roles_are_left_out_and_reported(tmp_path: Path) -> None:
+    result = convert(tmp_path, "A {raw:typst}`#fullwidth[` B {raw:latex}`\\newpage`.\n")
+    assert result.body == "A  B .\n"
+    assert [n.split(": ")[0] for n in result.notes] == ["main.md:5", "main.md:5"]
+
+
+def test_an_unreferenced_footnote_is_kept_as_a_paragraph(tmp_path: Path) -> None:
+    result = convert(tmp_path, "Text[^a]: see.\n\n[^a]: Used.\n\n[^b]: Never used.\n")
+    assert result.body == "Text[^a]: see.\n\n[^a]: Used.\n\nNever used.\n"
+    assert result.notes == ["main.md:9: footnote [^b] is never referred to: kept as a paragraph"]
+
+
+@pytest.mark.parametrize(("fence", "language"), [
+    ("```log\nINFO x\n```", "text"), ("```{code-block} nosuchlanguage\nx\n```", "text"),
+    ("```json\n{'not': json,}\n```", "text"), ("```python\nprint(1)\n```", "python"),
+])
+def test_code_in_an_unknown_or_wrong_language_is_plain_text(tmp_path: Path, fence: str, language: str) -> None:
+    result = convert(tmp_path, fence + "\n")
+    assert result.body.split("\n")[0].endswith(language)
+
+
+def test_figures_are_published_under_printable_formats_and_unused_files_are_not(tmp_path: Path) -> None:
+    image = Image.new("RGB", (4, 4), "red")
+    webp, gif = io.BytesIO(), io.BytesIO()
+    image.save(webp, "WEBP")
+    image.save(gif, "GIF")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" content="&lt;mxfile host=x&gt;"><switch>'
+           '<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">Label</div></foreignObject>'
+           '<text>Label</text></switch></svg>')
+    body = "```{figure} a.webp\nA\n```\n\n![B](b.gif)\n\n```{figure} c.svg\nC\n```\n"
+    result = convert(tmp_path, body, **{"a.webp": webp.getvalue(), "b.gif": gif.getvalue(),
+                     "c.svg": svg, "unused.ipynb": "{}"})
+    assert "```{figure} a.png" in result.body
+    assert sorted(result.files) == ["a.png", "c.svg"]
+    assert result.files["a.png"].startswith(b"\x89PNG")
+    assert b"foreignObject" not in result.files["c.svg"] and b"<text>Label</text>" in result.files["c.svg"]
+    assert b"mxfile" not in result.files["c.svg"]
+    assert any("c.svg: 1 <foreignObject>" in n for n in result.notes)
+
+
+def test_the_authors_workshop_fields_are_kept(tmp_path: Path) -> None:
+    head = "---\ntitle: T\nabstract: A.\nanonymous: true\nfunding: Grant 1.\ntrack: Tiny papers\nexports: []\n---\n"
+    result = convert(tmp_path, head + "Text.\n")
+    assert {k: result.frontmatter[k] for k in ("anonymous", "funding", "track")} == {
+        "anonymous": True, "funding": "Grant 1.", "track": "Tiny papers"}
+    assert result.notes == ["main.md:1: front matter not published: 'exports'"]
+
+
+def test_mystmd_link_schemes_become_links(tmp_path: Path) -> None:
+    body = ("<wiki:Big_bang>, [bang](wiki:Big_bang), <rrid:SCR_008394>, <ror:02mhbdp94>, [](github:o/r), "
+            "<doi:10.1/x>, [paper](doi:10.1/y_z).\n")
+    result = convert(tmp_path, body)
+    assert result.body.split("\n")[0] == (
+        "[Big bang](<https://en.wikipedia.org/wiki/Big_bang>), [bang](<https://en.wikipedia.org/wiki/Big_bang>), "
+        "[RRID:SCR_008394](<https://scicrunch.org/resolver/RRID:SCR_008394>), "
+        "[ROR 02mhbdp94](<https://ror.org/02mhbdp94>), "
+        "[o/r](<https://github.com/o/r>), {cite:p}`doi-10-1-x`, [paper](<https://doi.org/10.1/y_z>)."
+    )
+
+
+def test_an_include_of_a_code_file_is_a_numbered_listing(tmp_path: Path) -> None:
+    body = "```{include} code/run.py\n:lang: python\n:caption: The runner\n:label: lst-run\n```\n\nSee [](#lst-run).\n"
+    result = convert(tmp_path, body, **{"code__run.py": "print(1)\n"})
+    assert result.body == ("```{literalinclude} code/run.py\n:caption: The runner\n:name: lst-run\n:language: python\n"
+                           "```\n\nSee {numref}`lst-run`.\n")
+    assert result.files == {"code/run.py": b"print(1)\n"}
+
+
+def test_a_figure_holding_code_is_a_captioned_listing_that_keeps_its_label(tmp_path: Path) -> None:
+    body = "::::{figure}\n:label: code-x\n```python\nx = 1\n```\nThe code.\n::::\n\nSee [](#code-x).\n"
+    result = convert(tmp_path, body)
+    assert result.body == ("::::{code-block} python\n:caption: The code.\n:name: code-x\nx = 1\n::::\n\n"
+                           "See {numref}`code-x`.\n")
+
+
+def test_a_table_wrapping_a_list_table_is_the_list_table(tmp_path: Path) -> None:
+    body = "::::{table} Results\n:label: tbl-r\n:::{list-table}\n:header-rows: 1\n* - a\n::::\n"
+    result = convert(tmp_path, body)
+    assert result.body == ":::{list-table} Results\n:header-rows: 1\n:name: tbl-r\n* - a\n:::\n"
+
+
+def test_remote_images_become_links_and_are_reported(tmp_path: Path) -> None:
+    body = "```{figure} https://x.org/a.png\n:label: f\nCap.\n```\n\nSee [Figure %s](#f) and ![logo](https://x.org/l.png).\n"
+    result = convert(tmp_path, body)
+    assert "[Figure: a.png](<https://x.org/a.png>)" in result.body and "(f)=" in result.body
+    assert "See [Figure](#f) and [logo](<https://x.org/l.png>)." in result.body
+    assert len(result.problems) == 2 and result.files == {}

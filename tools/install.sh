@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 system_packages=(
   python3 python3-venv
-  latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk
+  latexmk texlive-xetex texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk fonts-dejavu-core
   librsvg2-bin poppler-utils
   chromium
 )

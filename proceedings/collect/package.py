@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from proceedings import check as safety
 from proceedings.check.threats import describe
 from proceedings.collect import mystmd
-from proceedings.collect.bibliography import downgrade_incomplete_entries, tidy_links
+from proceedings.collect.bibliography import citation_texts, prepare_bib_files
 from proceedings.collect.submission import Submission, SubmissionError
 from proceedings.frontmatter import YamlError, load_mapping
 
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
-_LISTING = re.compile(r"^[`:]{3,}\{literalinclude\}\s+(\S+)", re.MULTILINE)
-FIGURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf"}
+_SOURCES = (".md", ".yml", ".yaml", ".bib")
+"""Files the conversion reads: their file-level threats (links, special files, YAML bombs) are refused first."""
+_READ_THREATS = ("file:", "yaml", "frontmatter:type", "target:url")
+
 
 def from_package(package: Path, workdir: Path) -> Submission:
     """A camera-ready MyST package, checked for threats and converted from mystmd's dialect."""
@@ -32,27 +35,29 @@ def from_package(package: Path, workdir: Path) -> Submission:
     main = mystmd.find_main(folder)
     if main is None:
         raise SubmissionError("no paper.md or main.md in the package")
-    # What is published of the Markdown files is their conversion, which resolves inclusions
-    # from the package's own files only: that converted text is scanned, with every other file.
     threats = [t for t in safety.scan_package(folder)
-               if not t.file.endswith(".md") or t.field.startswith(("file:", "yaml", "frontmatter:type", "target:url"))]
+               if t.file.endswith(_SOURCES) and t.field.startswith(_READ_THREATS)]
+    if threats:
+        raise SubmissionError(describe(threats))
     bib_files = sorted(folder.glob("*.bib"))
-    bib_notes: list[str] = []
-    bib_texts = []
-    for path in bib_files if not threats else []:
-        text, trimmed = tidy_links(path.read_text(encoding="utf-8"), path.name)
-        text, downgraded = downgrade_incomplete_entries(text, path.name)
-        bib_texts.append(text)
-        bib_notes += trimmed + downgraded
-    bib = "\n".join(bib_texts)
+    bib, bib_notes = prepare_bib_files([(path.name, path.read_text(encoding="utf-8")) for path in bib_files])
     keys = set(re.findall(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", bib))
-    converted = mystmd.convert_package(folder, main, keys) if not threats else None
-    notes: list[str] = []
-    if converted is not None:
-        converted.body, notes = _escape_html(converted.body, f"{main.name} (converted)")
-        threats += [t for t in safety.scan_markdown(converted.body, f"{main.name} (converted)")
-                    if t.field != "directive:literalinclude"]
-    if threats or converted is None:
+    converted = mystmd.convert_package(folder, main, keys, citation_texts(bib))
+    # Only what is published is checked and measured: the files the paper uses, as they will
+    # be published, and its .bib files; what is published of the Markdown is its conversion.
+    staged = Path(tempfile.mkdtemp(prefix="published-", dir=workdir))
+    for name, content in converted.files.items():
+        (staged / name).parent.mkdir(parents=True, exist_ok=True)
+        (staged / name).write_bytes(content)
+    for path in bib_files:
+        (staged / path.name).write_bytes(path.read_bytes())
+    threats = safety.scan_package(staged)
+    converted.body, notes = _escape_html(converted)
+    for threat in safety.scan_markdown(converted.body, main.name):
+        if threat.field != "directive:literalinclude":
+            file, line = converted.origin(threat.line or 0).rsplit(":", 1)
+            threats.append(replace(threat, file=file, line=int(line) if threat.line else None))
+    if threats:
         raise SubmissionError(describe(threats))
     frontmatter = dict(converted.frontmatter)
     local = folder / "proceedings.yml"
@@ -60,19 +65,17 @@ def from_package(package: Path, workdir: Path) -> Submission:
     frontmatter.update(own)
     name = package.stem if package.suffix.lower() == ".zip" else package.name
     paper_id = frontmatter.pop("id", name)
-    listings = set(_LISTING.findall(converted.body))
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if path.is_file() and (path.suffix.lower() in FIGURE_SUFFIXES or relative in listings):
-            files[relative] = path.read_bytes()
-    submission = Submission(
-        paper_id, str(package), frontmatter, converted.body, bib + converted.extra_bib, files,
+    used = {*converted.sources, *(p.name for p in bib_files), "myst.yml", "proceedings.yml"}
+    unused = [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()]
+    unused = [name for name in unused if name not in used]
+    if unused:
+        notes.append(f"not published, as the paper does not use them: {', '.join(unused)}")
+    return Submission(
+        paper_id, str(package), frontmatter, converted.body, bib + converted.extra_bib, dict(converted.files),
         notes=[*converted.notes, *notes, *bib_notes, *(f"not converted: {p}" for p in converted.problems)],
         owner=f"package:{package.name}", metadata_file=f"{main.name} or myst.yml",
         field_files=dict.fromkeys(own, local.name),
     )
-    return submission
 
 
 def _read_yaml(path: Path) -> dict[str, object]:
@@ -82,12 +85,16 @@ def _read_yaml(path: Path) -> dict[str, object]:
         raise SubmissionError(str(exc)) from None
 
 
-def _escape_html(body: str, file: str) -> tuple[str, list[str]]:
-    """Raw HTML is shown as text, not passed through: ``<br>`` becomes a space, other tags are escaped."""
-    lines = body.split("\n")
-    notes = []
-    for line in sorted({t.line for t in safety.scan_markdown(body, file) if t.field == "raw-html" and t.line}):
+def _escape_html(converted: mystmd.Converted) -> tuple[str, list[str]]:
+    """Raw HTML is shown as text, not passed through: ``<br>`` becomes a space, other tags are escaped.
+
+    One report line names every place, in the author's files.
+    """
+    lines = converted.body.split("\n")
+    found = sorted({t.line for t in safety.scan_markdown(converted.body, "") if t.field == "raw-html" and t.line})
+    for line in found:
         text = _LINE_BREAK.sub(" ", lines[line - 1])
         lines[line - 1] = _HTML_TAG.sub(lambda m: "\\" + m.group(0), text)
-        notes.append(f"{file}:{line}: raw HTML shown as text")
+    places = [converted.origin(line) for line in found]
+    notes = [f"{places[0]}: raw HTML shown as text, {len(places)} line(s): {', '.join(places)}"] if places else []
     return "\n".join(lines), notes

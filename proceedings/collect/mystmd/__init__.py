@@ -22,19 +22,21 @@ import yaml
 from proceedings.collect.mystmd.blocks import (
     _ACKNOWLEDGMENTS,
     _collect_labels,
+    _drop_comments,
     _expand,
     _heading,
     _lines_of,
     _parse,
     _read_nodes,
-    _render,
+    _render_placed,
     _shift_headings,
     _take_parts,
     _title_from_heading,
 )
 from proceedings.collect.mystmd.directives import _convert_fences
 from proceedings.collect.mystmd.frontmatter import _line_of, _metadata
-from proceedings.collect.mystmd.inline import _convert_inline
+from proceedings.collect.mystmd.inline import _convert_inline, _footnotes, _plain_citations
+from proceedings.collect.mystmd.media import publishable
 from proceedings.collect.mystmd.source import (
     _MYST_YML,
     Context,
@@ -70,33 +72,41 @@ def _bib_dois(folder: Path) -> dict[str, str]:
     return dois
 
 
-def _project(folder: Path, ctx: Context) -> dict[str, Any]:
-    """``myst.yml``'s ``project``; ``extends`` points outside the package and is not followed."""
+def _project(folder: Path, ctx: Context) -> tuple[dict[str, Any], str]:
+    """``myst.yml``'s ``project`` and where it starts; ``extends`` points outside the package and is not followed."""
     path = folder / _MYST_YML
     if not path.is_file():
-        return {}
+        return {}, _MYST_YML
     text = _read_text(path)
     try:
         config = _load_yaml(text)
     except yaml.YAMLError as exc:
         ctx.problem(f"{_MYST_YML}:1", f"not valid YAML ({exc}); it was ignored")
-        return {}
+        return {}, _MYST_YML
     if config.get("extends"):
         ctx.note(f"{_MYST_YML}:{_line_of(text, 'extends')}",
                  f"'extends: {config['extends']}' not followed: it points outside the paper's package")
     project = config.get("project")
-    return project if isinstance(project, dict) else {}
+    return (project if isinstance(project, dict) else {}), f"{_MYST_YML}:{_line_of(text, 'project')}"
 
 
-def _abstract(meta: dict[str, Any], found: list[tuple[str, Line]], ctx: Context) -> None:
-    """The front matter's abstract, else the one in the body; citations cannot be resolved there."""
+def _abstract(meta: dict[str, Any], found: list[tuple[str, Line]], where: str, ctx: Context) -> None:
+    """The front matter's abstract, else the one in the body; its citations written out as author and year.
+
+    The paper header shows the abstract outside the text whose references are numbered.
+    """
     for text, line in found:
         if meta.get("abstract"):
             ctx.note(line.at(), "abstract in the body dropped: the front matter has one")
         elif text:
-            meta["abstract"] = text
-    if re.search(r"\[[^\]]*@|\{cite", meta.get("abstract", "")):
-        ctx.problem("abstract", "the abstract cites references, which the paper header cannot resolve")
+            meta["abstract"], where = text, line.at()
+    if "abstract" not in meta:
+        return
+    meta["abstract"], count = _plain_citations(meta["abstract"], ctx)
+    if count:
+        ctx.note(where, f"{count} citation(s) in the abstract written as author and year: the header cannot link them")
+    if re.search(r"\[[^\]]*@|\{cite", meta["abstract"]):
+        ctx.problem(where, "the abstract cites references that are not in the package's .bib")
 
 
 def _acknowledgments(front: dict[str, Any], raw: str, file: str, ctx: Context) -> list[Node]:
@@ -110,27 +120,61 @@ def _acknowledgments(front: dict[str, Any], raw: str, file: str, ctx: Context) -
             *_parse(_lines_of(str(front[key]).strip(), file, line + 1))]
 
 
-def convert_package(folder: Path, main: Path, bib_keys: set[str]) -> Converted:
-    """Convert one mystmd paper package; only reads files inside ``folder``."""
+def convert_package(
+    folder: Path, main: Path, bib_keys: set[str], cite_texts: dict[str, str] | None = None
+) -> Converted:
+    """Convert one mystmd paper package; only reads files inside ``folder``.
+
+    ``cite_texts`` gives each key's author-year text, for citations where no link can be.
+    """
     # Normalised, not resolved: ``_inside`` compares normalised paths and refuses symlinks itself.
     folder, main = Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(main.absolute()))
-    ctx = Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys})
-    project = _project(folder, ctx)
+    ctx = Context(folder, set(bib_keys), bib_dois={d: k for d, k in _bib_dois(folder).items() if k in bib_keys},
+                  cite_texts=dict(cite_texts or {}))
+    project, project_where = _project(folder, ctx)
     front, nodes, raw = _read_nodes(main, ctx)
     main_name = main.relative_to(folder).as_posix()
-    nodes = _expand(nodes, ctx, (main,))
+    nodes = _drop_comments(_expand(nodes, ctx, (main,)), ctx)
     nodes, abstracts = _take_parts(nodes, ctx)
     nodes += _acknowledgments(front, raw, main_name, ctx)
-    meta = _metadata(front, project, f"{main_name}:1", ctx)
+    meta = _metadata(front, project, f"{main_name}:1", ctx, project_where)
     if not meta.get("title"):
         title, nodes = _title_from_heading(nodes)
         if title:
             meta["title"] = title
             ctx.note(f"{main_name}:1", "no title in the front matter: the first '#' heading is the title")
-    _abstract(meta, abstracts, ctx)
+    _abstract(meta, abstracts, f"{main_name}:{_line_of(raw, 'abstract')}", ctx)
     _shift_headings(nodes, ctx)
     ctx.labels = _collect_labels(nodes)
     nodes = _convert_fences(nodes, ctx)
     nodes = _convert_inline(nodes, ctx)
-    body = "\n".join(_render(nodes)).strip("\n") + "\n"
-    return Converted(meta, body, "\n".join(ctx.doi_entries), ctx.notes, ctx.problems)
+    _footnotes(nodes, ctx)
+    placed = _render_placed(nodes)
+    while placed and not placed[0][0].strip():
+        placed.pop(0)
+    while placed and not placed[-1][0].strip():
+        placed.pop()
+    body = "\n".join(text for text, _ in placed) + "\n"
+    if ctx.comments:
+        places = sorted(ctx.comments, key=lambda at: (at.rsplit(":", 1)[0], int(at.rsplit(":", 1)[1])))
+        ctx.note(places[0], f"{len(places)} HTML comment(s) left out, as mystmd leaves them out: "
+                 + ", ".join(places))
+    files = _publishable_files(ctx)
+    read = [*ctx.sources, *(path.relative_to(folder).as_posix() for path, _ in ctx.files.values())]
+    return Converted(meta, body, "\n".join(ctx.doi_entries), ctx.notes, ctx.problems, files, read,
+                     [where for _, where in placed])
+
+
+def _publishable_files(ctx: Context) -> dict[str, bytes]:
+    """The files the paper uses, each as the build can print it; a line for each one changed or unreadable."""
+    files: dict[str, bytes] = {}
+    for name, (path, where) in ctx.files.items():
+        try:
+            content, change = publishable(path)
+        except ValueError as exc:
+            ctx.problem(where, f"{path.relative_to(ctx.folder).as_posix()}: {exc}; it was left out")
+            continue
+        if change:
+            ctx.note(where, f"{path.relative_to(ctx.folder).as_posix()}: {change}")
+        files[name] = content
+    return files

@@ -73,11 +73,24 @@ def _make_fence(opener: Line, opened: re.Match[str], body: list[Line]) -> Fence:
     return fence
 
 
+_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
+
+
 def _parse(lines: list[Line]) -> list[Node]:
-    """Lines and fences, found as markdown-it finds them (colon fences too), so code is never rewritten."""
+    """Lines and fences, found as markdown-it finds them (colon fences too), so code is never rewritten.
+
+    An HTML comment block (a line starting ``<!--``, up to the line holding ``-->``) is one
+    ``comment`` line, even if it holds a fence, as CommonMark reads it.
+    """
     nodes: list[Node] = []
     i = 0
     while i < len(lines):
+        if _COMMENT_OPEN.match(lines[i].text):
+            end = next((j for j in range(i, len(lines)) if "-->" in lines[j].text[4 if j == i else 0 :]), len(lines))
+            nodes.append(Line("\n".join(line.text for line in lines[i : end + 1]), lines[i].file, lines[i].number,
+                              comment=True))
+            i = end + 1
+            continue
         opened = _FENCE_OPEN.match(lines[i].text)
         if opened is None or (opened["marker"][0] == "`" and "`" in opened["info"]):
             nodes.append(lines[i])
@@ -89,19 +102,40 @@ def _parse(lines: list[Line]) -> list[Node]:
     return nodes
 
 
-def _render(nodes: list[Node]) -> list[str]:
-    out: list[str] = []
+def _drop_comments(nodes: list[Node], ctx: Context) -> list[Node]:
+    """HTML comment blocks left out, each one's place kept for the report."""
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Line) and node.comment:
+            ctx.comments.append(node.at())
+            continue
+        if isinstance(node, Fence) and node.children is not None:
+            node.children = _drop_comments(node.children, ctx)
+        out.append(node)
+    return out
+
+
+def _render_placed(nodes: list[Node]) -> list[tuple[str, str]]:
+    """The nodes as Markdown lines, each with the author's ``file:line`` it comes from."""
+    out: list[tuple[str, str]] = []
     for node in nodes:
         if isinstance(node, Line):
-            if node.text.strip() or not out or out[-1].strip():
-                out.append(node.text)
+            if node.text.strip() or not out or out[-1][0].strip():
+                out += [(text, node.at(0) if k == 0 else f"{node.file}:{node.number + k}")
+                        for k, text in enumerate(node.text.split("\n"))]
             continue
+        where = node.opener.at()
         head = node.argument if node.name is None else f"{{{node.name}}} {node.argument}".rstrip()
-        out.append(node.indent + node.marker + head)
-        out += [f"{node.indent}:{key}: {value}".rstrip() for key, value in node.options]
-        out += _render(node.children) if node.children is not None else [line.text for line in node.body]
-        out.append(node.indent + node.marker)
+        out.append((node.indent + node.marker + head, where))
+        out += [(f"{node.indent}:{key}: {value}".rstrip(), where) for key, value in node.options]
+        out += _render_placed(node.children) if node.children is not None else [(line.text, line.at())
+                                                                                for line in node.body]
+        out.append((node.indent + node.marker, where))
     return out
+
+
+def _render(nodes: list[Node]) -> list[str]:
+    return [text for text, _ in _render_placed(nodes)]
 
 
 def _walk(nodes: list[Node]) -> Iterator[Node]:
@@ -120,6 +154,7 @@ def _read_nodes(path: Path, ctx: Context) -> tuple[dict[str, Any], list[Node], s
     """A Markdown file of the package: its front matter, its parsed body and its raw text."""
     name = path.relative_to(ctx.folder).as_posix()
     text = _read_text(path)
+    ctx.sources.append(name)
     try:
         front, body, first = _front_matter(text)
     except yaml.YAMLError as exc:
@@ -142,9 +177,9 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
     if target is None:
         ctx.problem(where, f"include of {fence.argument!r} not inlined: {refusal}")
         return []
-    if target.suffix.lower() != ".md":
-        ctx.problem(where, f"include of {fence.argument!r} not inlined: only Markdown (.md) files are inlined")
-        return []
+    options = dict(fence.options)
+    if target.suffix.lower() != ".md" or {"literal", "lang", "code"} & options.keys():
+        return [_listing(fence, options)]
     if not target.is_file():
         ctx.problem(where, f"include of {fence.argument!r} not inlined: no such file in the package")
         return []
@@ -155,6 +190,16 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.note(where, f"include options {[k for k, _ in fence.options]} ignored: the whole file is inlined")
     _, nodes, _ = _read_nodes(target, ctx)
     return [Line("", fence.opener.file, fence.opener.number), *_expand(nodes, ctx, (*stack, target))]
+
+
+def _listing(fence: Fence, options: dict[str, str]) -> Fence:
+    """mystmd's ``{include}`` of a code file (or with ``:literal:``): a listing of that file."""
+    language = options.pop("lang", "") or options.pop("code", "") or ""
+    options.pop("literal", None)
+    if language:
+        options["language"] = language
+    return Fence(fence.opener, fence.indent, fence.marker, "literalinclude", fence.argument,
+                 list(options.items()), [])
 
 
 def _expand(nodes: list[Node], ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
@@ -255,16 +300,26 @@ def _title_from_heading(nodes: list[Node]) -> tuple[str | None, list[Node]]:
 
 
 def _shift_headings(nodes: list[Node], ctx: Context) -> None:
-    """Headings must start at ``##`` (the title is the only ``#``): move them all down one level if needed."""
+    """Headings start at ``##`` (the title is the only ``#``) and go down one level at a time.
+
+    mystmd accepts a paper whose headings start at ``#`` or ``###``, or skip a level; Sphinx
+    does not. Each heading takes the level of its depth among the headings above it.
+    """
     headings = [(node, m) for node in _walk(nodes) if isinstance(node, Line) and (m := _ATX.match(node.text))]
-    if not headings or min(len(m["hashes"]) for _, m in headings) > 1:
-        return
+    open_levels: list[int] = []
+    moved: list[str] = []
     for node, match in headings:
-        if len(match["hashes"]) == 6:
-            ctx.problem(node.at(), "a level-6 heading cannot go one level deeper; it stays at level 6")
-            continue
-        node.text = f"{match['indent']}#{node.text[len(match['indent']):]}"
-    ctx.note(headings[0][0].at(), "headings started at '#': every heading moved down one level to start at '##'")
+        written = len(match["hashes"])
+        while open_levels and open_levels[-1] >= written:
+            open_levels.pop()
+        open_levels.append(written)
+        level = min(len(open_levels) + 1, 6)
+        if level != written:
+            node.text = f"{match['indent']}{'#' * level}{node.text[match.end():]}"
+            moved.append(node.at())
+    if moved:
+        ctx.note(moved[0], f"{len(moved)} heading(s) moved to start at '##' and go down one level at a time: "
+                 + ", ".join(moved))
 
 
 # --- labels ---------------------------------------------------------------------------------

@@ -8,10 +8,15 @@ from typing import Any
 
 from docutils.parsers.rst.directives import body as rst_body
 from docutils.parsers.rst.directives import images, misc, tables
+from pygments.filters import ErrorToken
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from sphinx import highlighting
 from sphinx.directives import admonitions, code, other, patches
 from sphinx.domains.std import Glossary
 
 from proceedings.collect.mystmd.blocks import _base, _parse
+from proceedings.collect.mystmd.media import published_name
 from proceedings.collect.mystmd.source import Context, Fence, Line, Node, _inside
 
 # --- directives -----------------------------------------------------------------------------
@@ -40,7 +45,7 @@ _KNOWN_DIRECTIVES = _known_directives()
 # mystmd names with a Sphinx equivalent. ``code`` is docutils' bare ``code`` in Sphinx,
 # which takes no caption and cannot be numbered; mystmd's is Sphinx's ``code-block``.
 _RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
-_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf")
+_IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".pdf")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -61,9 +66,13 @@ def _package_path(fence: Fence, reference: str, ctx: Context, what: str, then: s
         if found is not None and what == "image":
             ctx.note(where, f"image {reference!r} has no extension; {found.name!r} is used")
             target = found
+    relative = target.relative_to(ctx.folder).as_posix()
     if not target.is_file():
         ctx.problem(where, f"{what} {reference!r} is not in the package{then}")
-    return target.relative_to(ctx.folder).as_posix().replace(" ", "\\ ")
+        return relative.replace(" ", "\\ ")
+    published = published_name(relative) if what == "image" else relative
+    ctx.files.setdefault(published, (target, where))
+    return published.replace(" ", "\\ ")
 
 
 def _rename_options(fence: Fence, ctx: Context) -> None:
@@ -122,9 +131,42 @@ def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
     return [fence]
 
 
+def _caption_text(nodes: list[Node]) -> str:
+    return " ".join(" ".join(n.text.split()) for n in nodes if isinstance(n, Line) and n.text.strip())
+
+
+def _code_figure(fence: Fence, code: Fence, ctx: Context) -> list[Node]:
+    """mystmd's figure holding a code block: a captioned listing, which keeps the label and its number."""
+    caption = _caption_text([c for c in fence.children or [] if c is not code])
+    label = fence.option("name")
+    language = code.argument.split()[0] if code.argument.strip() else "text"
+    options = [(k, v) for k, v in code.options if k not in ("caption", "name")]
+    options += [(k, v) for k, v in (("caption", caption), ("name", label)) if v]
+    ctx.note(fence.opener.at(), "figure holding a code block became a captioned listing")
+    return [Fence(code.opener, fence.indent, fence.marker, "code-block", language, options, code.body)]
+
+
+def _remote_figure(fence: Fence, ctx: Context) -> list[Node]:
+    """A figure whose image is on the web: the build fetches nothing, so a link to it stands in, with its caption."""
+    at = fence.opener
+    blank = Line("", at.file, at.number)
+    label = fence.option("name")
+    target = [Line(f"({label})=", at.file, at.number)] if label else []
+    if label:
+        ctx.labels[label] = "remote"
+    ctx.problem(at.at(), f"image {fence.argument!r} is not in the package (the build fetches nothing): "
+                "a link to it is shown instead")
+    link = Line(f"[Figure: {fence.argument.rsplit('/', 1)[-1]}](<{fence.argument}>)", at.file, at.number)
+    return [blank, *target, link, blank, *(fence.children or []), blank]
+
+
 def _figure(fence: Fence, ctx: Context) -> list[Node]:
     if not fence.argument:
-        return _subfigures(fence, ctx)
+        code = next((c for c in fence.children or [] if isinstance(c, Fence) and (
+            (c.name is None and c.marker[0] != ":") or c.name == "code-block")), None)
+        return _code_figure(fence, code, ctx) if code is not None else _subfigures(fence, ctx)
+    if re.match(r"https?://", fence.argument):
+        return _remote_figure(fence, ctx)
     path = _package_path(fence, fence.argument, ctx, "image")
     if path is None:
         return fence.children or []
@@ -263,6 +305,15 @@ def _html_table(fence: Fence, ctx: Context) -> list[Node]:
     return [Fence(at, fence.indent, fence.marker, "list-table", fence.argument, options, content, _parse(content))]
 
 
+def _wrapped_table(fence: Fence, inner: Fence) -> list[Node]:
+    """mystmd's ``{table}`` around a ``{list-table}``: the list table, with the outer caption and label."""
+    if not inner.argument:
+        inner.argument = fence.argument
+    own = {k for k, _ in inner.options}
+    inner.options += [(k, v) for k, v in fence.options if k not in own and k in _KNOWN_DIRECTIVES[inner.name or ""]]
+    return [inner]
+
+
 def _code_cell(fence: Fence, ctx: Context) -> None:
     language = fence.argument.split()[0] if fence.argument else "python"
     fence.argument = "python" if language.startswith("ipython") else language
@@ -286,8 +337,41 @@ def _unknown(fence: Fence, ctx: Context) -> list[Node]:
     return [*lead, blank, *fence.children, blank]
 
 
+def _lexes(language: str, source: str) -> str:
+    """Why Sphinx would warn on highlighting ``source`` as ``language`` ('' if it would not), as Sphinx decides."""
+    if language in ("py", "python", "py3", "python3", "default") and source.startswith(">>>"):
+        language = "pycon"
+    if language in highlighting.lexers:
+        return ""
+    try:
+        lexer = highlighting.lexer_classes[language]() if language in highlighting.lexer_classes else \
+            get_lexer_by_name(language)
+    except ClassNotFound:
+        return "Pygments knows no such language"
+    lexer.add_filter("raiseonerror")
+    try:
+        for _ in lexer.get_tokens(source):
+            pass
+    except ErrorToken as exc:
+        return f"the code is not {language} (at {str(exc)[:20]!r})"
+    return ""
+
+
+def _code_language(fence: Fence, ctx: Context) -> None:
+    """A code block in a language Pygments does not know, or whose code is not in it, shown as plain text."""
+    words = fence.argument.split(maxsplit=1)
+    if not words or (fence.name is None and words[0].startswith("{")):
+        return
+    why = _lexes(words[0], "\n".join(line.text for line in fence.body))
+    if why:
+        fence.argument = " ".join(["text", *words[1:]])
+        ctx.note(fence.opener.at(), f"code block in {words[0]!r} shown as plain text: {why}")
+
+
 def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     if fence.name is None:
+        if fence.marker[0] != ":":
+            _code_language(fence, ctx)
         return [fence]
     original = fence.name
     fence.name = _RENAMED.get(fence.name, fence.name)
@@ -301,17 +385,22 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     _drop_unknown_options(fence, ctx)
     if fence.name == "figure":
         return _figure(fence, ctx)
+    if fence.name == "image" and re.match(r"https?://", fence.argument):
+        return _remote_figure(fence, ctx)
     if fence.name == "image":
         path = _package_path(fence, fence.argument, ctx, "image")
         fence.argument = path or ""
         return [fence] if path else []
     if fence.name == "table":
-        return _html_table(fence, ctx)
+        inner = [c for c in fence.children or [] if isinstance(c, Fence) and c.name in ("list-table", "csv-table")]
+        return _wrapped_table(fence, inner[0]) if len(inner) == 1 else _html_table(fence, ctx)
     if fence.name == "raw" and fence.argument.split()[:1] in (["latex"], ["tex"], ["typst"]):
         # mystmd shows these only in its PDF exports; raw LaTeX is not accepted in ours.
         ctx.problem(fence.opener.at(), f"{{raw}} {fence.argument.split()[0]} block ({len(fence.body)} lines) "
                     "left out: raw LaTeX or Typst is not accepted, and the web page never showed it")
         return []
+    if fence.name == "code-block":
+        _code_language(fence, ctx)
     if fence.name in ("literalinclude", "csv-table", "raw"):
         return _file_option(fence, ctx)
     return [fence]

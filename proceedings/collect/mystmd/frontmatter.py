@@ -80,12 +80,32 @@ def _line_of(text: str, key: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
-def _metadata(main: dict[str, Any], project: dict[str, Any], where: str, ctx: Context) -> dict[str, Any]:
-    """mystmd's fields from the main file, then from ``myst.yml``'s ``project``; the main file wins."""
+# The workshop's own fields, which an author may set in the front matter or ``myst.yml``.
+_OURS = ("short_title", "anonymous", "track", "session", "presentation", "funding", "funders", "llm_disclosure",
+         "openreview", "published_version", "non_archival", "citation_key")
+_MYSTMD = ("title", "subtitle", "authors", "abstract", "keywords", "license")
+# Read elsewhere: parts become sections, ``affiliations`` resolve authors' ids.
+_READ_ELSEWHERE = frozenset({"acknowledgments", "acknowledgements", "affiliations"})
+
+
+def _value(main: dict[str, Any], project: dict[str, Any], key: str) -> Any:
+    return main.get(key) if main.get(key) not in (None, "", []) else project.get(key)
+
+
+def _dropped(source: dict[str, Any], where: str, what: str, ctx: Context) -> None:
+    """One report line naming every key of ``source`` that nothing reads."""
+    dropped = [str(k) for k in source if k not in (*_OURS, *_MYSTMD, *_READ_ELSEWHERE)]
+    if dropped:
+        ctx.note(where, f"{what} not published: {', '.join(repr(k) for k in dropped)}")
+
+
+def _metadata(main: dict[str, Any], project: dict[str, Any], where: str, ctx: Context,
+              project_where: str = "myst.yml") -> dict[str, Any]:
+    """mystmd's fields and ours from the main file, then from ``myst.yml``'s ``project``; the main file wins."""
     table = _affiliation_table(main.get("affiliations"), project.get("affiliations"))
     result: dict[str, Any] = {}
-    for key in ("title", "authors", "abstract", "keywords", "license"):
-        value = main.get(key) if main.get(key) not in (None, "", []) else project.get(key)
+    for key in _MYSTMD:
+        value = _value(main, project, key)
         if value in (None, "", []):
             continue
         if key == "authors":
@@ -101,4 +121,15 @@ def _metadata(main: dict[str, Any], project: dict[str, Any], where: str, ctx: Co
                 result[key] = _license(value)
         else:
             result[key] = str(value).strip()
+    if "subtitle" in result:
+        subtitle = result.pop("subtitle")
+        if "title" in result:
+            result["title"] = f"{result['title']}: {subtitle}"
+            ctx.note(where, "the subtitle is published after the title, following a colon")
+    for key in _OURS:
+        value = _value(main, project, key)
+        if value not in (None, "", []):
+            result[key] = value
+    _dropped(main, where, "front matter", ctx)
+    _dropped(project, project_where, "myst.yml project fields", ctx)
     return result

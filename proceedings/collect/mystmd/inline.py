@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from proceedings.collect.mystmd.blocks import _walk
 from proceedings.collect.mystmd.source import Context, Line, Node
 
 # --- citations and cross-references -----------------------------------------------------------
 
 _KEY = r"\w(?:[\w:.#$%&+/~-]*\w)?"
 _DOI = r"(?:[Dd][Oo][Ii]:10\.\d+/|10\.\d{4,9}/)"
+_SCHEMES = "doi|wiki|rrid|ror|github|myst"
 _INLINE = re.compile(
-    r"(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
-    r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:]))"
+    rf"(?P<scheme>\[(?P<label>[^\[\]]*)\]\((?P<name>{_SCHEMES}):(?P<id>[^()\s]+(?:\([^()\s]*\))?)\)"
+    rf"|<(?P<auto>{_SCHEMES}):(?P<auto_id>[^<>\s]+)>)"
+    r"|(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
+    r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[]))"
     rf"|(?P<bare>(?<![^\s(])@(?P<word>{_DOI}[^\s\[\]]+|{_KEY}))"
 )
 _CITE_PART = re.compile(
@@ -84,6 +88,8 @@ def _reference(label: str, ctx: Context) -> str:
         return f"{{numref}}`{label}`"
     if kind == "math":
         return f"{{eq}}`{label}`"
+    if kind == "remote":
+        return f"[figure](#{label})"
     return f"[](#{label})"
 
 
@@ -128,20 +134,71 @@ def _bare(word: str, where: str, ctx: Context) -> tuple[str, str]:
 def _link(text: str, label: str, ctx: Context) -> str | None:
     """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them."""
     kind = ctx.labels.get(label)
+    if kind == "remote":
+        return f"[{text.replace('%s', '').strip() or 'figure'}](#{label})"
     if kind == "numbered" and (not text or "%s" in text or "{number}" in text):
         return f"{{numref}}`{text} <{label}>`" if text else f"{{numref}}`{label}`"
     if kind == "math" and (not text or "%s" in text):
         return text.replace("%s", f"{{eq}}`{label}`") if text else f"{{eq}}`{label}`"
+    for number in ("%s", "{number}"):
+        if number in text:
+            # A section or plain target has no number here: its title stands in, as the link.
+            before, _, after = text.partition(number)
+            return f"{before}[](#{label}){after}"
     return None
 
 
+# ``[label]: destination`` alone on its line is a link definition, not a citation followed by a colon.
+_LINK_DEFINITION = re.compile(r"\[[^\[\]]*\]:[ \t]*\S+[ \t]*(?:\n|$)")
+_INLINE_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+_RESOLVERS = {
+    "wiki": ("https://en.wikipedia.org/wiki/{}", "{}"), "rrid": ("https://scicrunch.org/resolver/RRID:{}", "RRID:{}"),
+    "ror": ("https://ror.org/{}", "ROR {}"), "github": ("https://github.com/{}", "{}"),
+    "doi": ("https://doi.org/{}", "doi:{}"),
+}
+
+
+def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Context) -> str:
+    """mystmd's link schemes as the links they stand for; ``[](doi:...)`` and ``<doi:...>`` cite, as in mystmd."""
+    if scheme == "doi" and not text:
+        return f"{{cite:p}}`{_doi_key('doi:' + identifier, where, ctx)}`"
+    if scheme == "myst":
+        ctx.note(where, f"link to another MyST project ('myst:{identifier}') kept as its text: it cannot be resolved")
+        return text or identifier
+    url, shown = _RESOLVERS[scheme]
+    shown = shown.format(identifier.replace("_", " ") if scheme == "wiki" else identifier)
+    return f"[{text or shown}](<{url.format(identifier)}>)"
+
+
+_REMOTE_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<url>https?://[^()\s]+)\)")
+
+
+def _remote_image(image: re.Match[str], where: str, ctx: Context) -> str:
+    """An image on the web, as a link to it: the build fetches nothing."""
+    ctx.problem(where, f"image {image['url']!r} is not in the package (the build fetches nothing): "
+                "a link to it is shown instead")
+    return f"[{image['alt'] or 'image'}](<{image['url']}>)"
+
+
 def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
-    """Citations and references in text outside code."""
+    """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
+    for comment in _INLINE_COMMENT.finditer(text):
+        ctx.comments.append(line.at(offset + comment.start()))
+    text = _REMOTE_IMAGE.sub(lambda image: _remote_image(image, line.at(offset + image.start()), ctx),
+                             _INLINE_COMMENT.sub("", text))
 
     def one(match: re.Match[str]) -> str:
         where = line.at(offset + match.start())
+        if match["scheme"]:
+            return _scheme_link(match["name"] or match["auto"], match["id"] or match["auto_id"], match["label"] or "",
+                                where, ctx)
         if match["link"]:
             return _link(match["text"], match["target"], ctx) or match[0]
+        if match["bracket"] and _LINK_DEFINITION.match(text, match.start()) and (
+                match.start() == 0 or text[match.start() - 1] == "\n"):
+            return match[0]
         if match["bracket"]:
             converted = _bracket(match["body"], where, ctx)
             return converted if converted is not None else "[" + _INLINE.sub(one, match["body"]) + "]"
@@ -149,6 +206,25 @@ def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
         return replacement + trail
 
     return _INLINE.sub(one, text)
+
+
+def _plain_citations(text: str, ctx: Context) -> tuple[str, int]:
+    """``[@a; @b]`` and ``@a`` as author-year text, for the header, where a citation cannot be a link."""
+    count = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal count
+        if match["link"] or match["scheme"]:
+            return match[0]
+        parts = [_CITE_PART.match(p.strip()) for p in (match["body"] or "").split(";")] if match["bracket"] else []
+        keys = [p["key"] for p in parts if p] if match["bracket"] else [match["word"]]
+        if not keys or any(k not in ctx.cite_texts for k in keys) or (match["bracket"] and not all(parts)):
+            return match[0]
+        count += len(keys)
+        texts = "; ".join(ctx.cite_texts[k] for k in keys)
+        return f"({texts})" if match["bracket"] else texts
+
+    return _INLINE.sub(one, text), count
 
 
 def _role(name: str, span: str, where: str, ctx: Context) -> str:
@@ -162,6 +238,10 @@ def _role(name: str, span: str, where: str, ctx: Context) -> str:
         if all(re.fullmatch(r"[^{}\s,]+", k) for k in keys):
             return f"{{{name}}}`{','.join(_cite_key(k, where, ctx) for k in keys)}`"
         return f"{{{name}}}{span}"
+    if base == "raw":
+        ctx.note(where, f"{{{name}}} role left out ({content[:40]!r}): mystmd shows it only in one export format, "
+                 "and raw output is not accepted")
+        return ""
     if name == "keyboard":
         return f"{{kbd}}{span}"
     if name in _PLAIN_ROLES:
@@ -215,6 +295,28 @@ def _paragraphs(nodes: list[Node]) -> list[Node]:
     return out
 
 
+# amsmath's display environments cannot sit inside the display that Sphinx wraps math in;
+# their inner forms say the same there (KaTeX, mystmd's renderer, takes either).
+_DISPLAY_ENVIRONMENTS = {"align": "aligned", "flalign": "aligned", "eqnarray": "aligned", "alignat": "alignedat",
+                         "gather": "gathered", "multline": "gathered"}
+_DISPLAY_ENVIRONMENT = re.compile(r"\\(begin|end)\{(" + "|".join(_DISPLAY_ENVIRONMENTS) + r")\*?\}")
+_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+
+
+def _inner_environments(math: str, where: str, ctx: Context) -> str:
+    """A display math's amsmath display environments, as their inner forms."""
+    found = {m.group(2) for m in _DISPLAY_ENVIRONMENT.finditer(math)}
+    if not found:
+        return math
+    ctx.note(where, f"math environment(s) {', '.join(sorted(found))} written as "
+             f"{', '.join(sorted({_DISPLAY_ENVIRONMENTS[f] for f in found}))}: the math is already a display")
+    return _DISPLAY_ENVIRONMENT.sub(lambda m: f"\\{m.group(1)}{{{_DISPLAY_ENVIRONMENTS[m.group(2)]}}}", math)
+
+
+def _display_math(text: str, line: Line, ctx: Context) -> str:
+    return _DISPLAY_MATH.sub(lambda match: _inner_environments(match[0], line.at(match.start()), ctx), text)
+
+
 _TITLED = frozenset({"table", "list-table", "csv-table", "admonition", "topic", "sidebar"})
 
 
@@ -222,10 +324,37 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
     out = _paragraphs(nodes)
     for node in out:
         if isinstance(node, Line):
-            node.text = _inline(node, ctx)
+            node.text = _display_math(_inline(node, ctx), node, ctx)
             continue
+        if node.name == "math":
+            for line in node.body:
+                line.text = _inner_environments(line.text, line.at(), ctx)
         if node.name in _TITLED and node.argument:
             node.argument = _inline(Line(node.argument, node.opener.file, node.opener.number), ctx)
         if node.children is not None:
             node.children = _convert_inline(node.children, ctx)
     return out
+
+
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
+_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?")
+
+
+def _end_of_definition(text: str) -> int:
+    definition = _FOOTNOTE_DEFINITION.match(text)
+    return definition.end() if definition else 0
+
+
+def _footnotes(nodes: list[Node], ctx: Context) -> None:
+    """A footnote that the text never refers to is kept as a paragraph where it is written, and reported.
+
+    mystmd lists it anyway; docutils warns, which fails the strict build.
+    """
+    lines = [node for node in _walk(nodes) if isinstance(node, Line)]
+    referenced = {m.group(1) for line in lines
+                  for m in _FOOTNOTE_REFERENCE.finditer(line.text, _end_of_definition(line.text))}
+    for line in lines:
+        definition = _FOOTNOTE_DEFINITION.match(line.text)
+        if definition and definition.group(1) not in referenced:
+            line.text = line.text[definition.end() :]
+            ctx.note(line.at(), f"footnote [^{definition.group(1)}] is never referred to: kept as a paragraph")

@@ -21,6 +21,16 @@ class Converted:
     extra_bib: str
     notes: list[str]
     problems: list[str]
+    files: dict[str, bytes] = field(default_factory=dict)
+    """The package's files the paper uses, by the name it uses them under, ready to publish."""
+    sources: list[str] = field(default_factory=list)
+    """The package's files the conversion read: Markdown files and the files the paper uses."""
+    origins: list[str] = field(default_factory=list)
+    """For each line of ``body``, the author's ``file:line`` it comes from, to report problems there."""
+
+    def origin(self, line: int) -> str:
+        """The author's ``file:line`` of line ``line`` (from 1) of the converted body."""
+        return self.origins[line - 1] if 0 < line <= len(self.origins) else f"converted text:{line}"
 
 
 # --- where things come from -------------------------------------------------------------
@@ -33,6 +43,8 @@ class Line:
     text: str
     file: str
     number: int
+    comment: bool = False
+    """An HTML comment (a block of lines), which mystmd never shows: dropped, with a report line."""
 
     def at(self, offset: int = 0) -> str:
         """``file:line`` of a position in this text, for the organizer's report."""
@@ -71,11 +83,18 @@ class Context:
     folder: Path
     bib_keys: set[str]
     bib_dois: dict[str, str] = field(default_factory=dict)
+    cite_texts: dict[str, str] = field(default_factory=dict)
+    """Each key's author-year text, for citations in the abstract."""
     labels: dict[str, str] = field(default_factory=dict)
     doi_keys: dict[str, str] = field(default_factory=dict)
     doi_entries: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    files: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    """Files the paper uses: published name to the package's file and where the paper names it."""
+    sources: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    """Where the HTML comments were that the conversion dropped, reported in one line."""
 
     def note(self, where: str, message: str) -> None:
         self.notes.append(f"{where}: {message}")
