@@ -6,15 +6,19 @@ Output, under one folder (``build/`` by default)::
     html/pdf/<volume>-proceedings.pdf
     html/pdf/<volume>/<paper id>.pdf
     latex/                    the LaTeX sources, logs and ``pages.json`` (each paper's pages)
-    doctrees/                 Sphinx's cache, shared by both builders
+    doctrees/html/            the site's Sphinx environment, published with the site
+    doctrees/latex/           the LaTeX builder's own environment
 
-A build is atomic: the site is built into a staging folder (a copy of the current site,
-so that Sphinx still rebuilds only what changed), checked, and only then moved into
-place. A failed build leaves the published site as it was.
+A build is atomic: the site and its environment are built into staging folders (copies
+of the published ones, so that Sphinx still rebuilds only what changed), checked, and
+only then swapped into place. A failed or killed build leaves the published site, and the
+environment that describes it, as they were.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -46,14 +50,56 @@ def _prune(srcdir: Path, stage: Output, excluded: set[str]) -> None:
                 pdf.unlink()
 
 
-def _publish(stage: Output, out: Output) -> None:
-    """Swap the checked staging site in for the published one."""
-    previous = out.root / ".previous-html"
-    shutil.rmtree(previous, ignore_errors=True)
+def _exchange(staged: Path, published: Path) -> bool:
+    """Swap two folders in one step (Linux's ``renameat2`` with ``RENAME_EXCHANGE``); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, exchange = -100, 2
+    return renameat2(at_cwd, os.fsencode(staged), at_cwd, os.fsencode(published), exchange) == 0
+
+
+def _swap_in(staged: Path, published: Path) -> None:
+    """Put ``staged`` in place of ``published``; a kill at any moment leaves one or the other there."""
+    if not published.exists():
+        staged.rename(published)
+    elif _exchange(staged, published):
+        shutil.rmtree(staged)
+    else:
+        previous = published.with_name(f".previous-{published.name}")
+        shutil.rmtree(previous, ignore_errors=True)
+        published.rename(previous)
+        staged.rename(published)
+        shutil.rmtree(previous)
+
+
+def _recover(published: Path) -> None:
+    """Put back a published folder that a build killed between two renames left aside."""
+    previous = published.with_name(f".previous-{published.name}")
+    if previous.exists() and not published.exists():
+        previous.rename(published)
+
+
+def _stage(out: Output, stage: Output) -> None:
+    """Start the staged site and environment as copies of the published pair, or empty, so that
+    Sphinx rebuilds only what changed; whatever a failed or killed build staged is discarded."""
+    pairs = [(out.html, stage.html), (out.environment("html"), stage.environment("html"))]
+    for published, staged in pairs:
+        _recover(published)
+        shutil.rmtree(staged, ignore_errors=True)
     if out.html.exists():
-        out.html.rename(previous)
-    stage.html.rename(out.html)
-    shutil.rmtree(previous, ignore_errors=True)
+        for published, staged in pairs:
+            if published.exists():
+                shutil.copytree(published, staged, symlinks=True)
+
+
+def _publish(stage: Output, out: Output) -> None:
+    """Swap the checked staging site in for the published one, then its environment: killed in
+    between, the next build finds the new site with the older environment, which only makes it
+    read again what changed since."""
+    _swap_in(stage.html, out.html)
+    _swap_in(stage.environment("html"), out.environment("html"))
 
 
 def build(
@@ -64,9 +110,7 @@ def build(
     from proceedings.check import check_output
 
     stage = replace(out, site=".staging-html")
-    shutil.rmtree(stage.html, ignore_errors=True)
-    if out.html.exists():
-        shutil.copytree(out.html, stage.html)
+    _stage(out, stage)
     result = BuildResult()
     try:
         while True:
@@ -85,5 +129,6 @@ def build(
         _publish(stage, out)
     finally:
         shutil.rmtree(stage.html, ignore_errors=True)
+        shutil.rmtree(stage.environment("html"), ignore_errors=True)
     result.written = [out.html / path.relative_to(stage.html) for path in result.written]
     return result

@@ -46,6 +46,12 @@ class Output:
     def doctrees(self) -> Path:
         return self.root / "doctrees"
 
+    def environment(self, builder: str) -> Path:
+        """A builder's own Sphinx environment. Shared, the LaTeX builder's reading an edited paper
+        made it look up to date to the HTML builder, which then kept stale pages and exports.
+        The site's environment belongs to the site (staged and published with it)."""
+        return self.doctrees / (self.site if builder == "html" else builder)
+
     @property
     def pdf(self) -> Path:
         return self.html / "pdf"
@@ -88,7 +94,7 @@ def _sphinx(
     }
     with patch_docutils(srcdir), docutils_namespace():
         app = Sphinx(
-            srcdir, srcdir, outdir, out.doctrees, builder, overrides, status=None, warning=warnings,
+            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=None, warning=warnings,
             keep_going=True, parallel=(os.cpu_count() or 1) if jobs == "auto" else int(jobs),
         )
         app.build()
