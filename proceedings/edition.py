@@ -44,14 +44,13 @@ orphan: true
 
 # Proceedings volume
 
-```{volume-front-matter}
+```{{volume-front-matter}}
 ```
 
-```{programme-toctree}
-organizers
-```
+```{{programme-toctree}}
+{pages}```
 
-```{author-index}
+```{{author-index}}
 ```
 """
 
@@ -129,7 +128,6 @@ def new_edition(srcdir: Path, name: str, source: str, venue: str, city: str, dat
     written = [WORKSHOP_FILE, "index.md", "volume.md"]
     index = INDEX.format(name=previous.name, venue=venue, city=city, date=date, ordinal=ordinal(data["edition"]))
     (folder / "index.md").write_text(index, encoding="utf-8")
-    (folder / "volume.md").write_text(VOLUME, encoding="utf-8")
     for page in COPIED_PAGES:
         original = previous_dir / page
         if original.is_file():
@@ -137,4 +135,6 @@ def new_edition(srcdir: Path, name: str, source: str, venue: str, city: str, dat
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(original.read_text(encoding="utf-8").replace(previous.venue_short, venue), "utf-8")
             written.append(page)
+    before_papers = "organizers\n" if "organizers.md" in written else ""
+    (folder / "volume.md").write_text(VOLUME.format(pages=before_papers), encoding="utf-8")
     return NewEdition(folder, tuple(written))
