@@ -159,6 +159,21 @@ def _add_preview(commands: argparse._SubParsersAction) -> None:
     cmd.set_defaults(run=_preview)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from proceedings.serve import serve
+
+    return serve(args.srcdir, args.out, args.host, args.port)
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("serve", help="serve the site on localhost, rebuilt on every change (sphinx-autobuild)")
+    cmd.add_argument("--srcdir", type=Path, default=Path("docs"))
+    cmd.add_argument("--out", type=Path, default=Path("build/serve"), help="kept apart from the published build/html")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    cmd.set_defaults(run=_serve)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="proceedings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd.set_defaults(run=_check)
     _add_new_edition(commands)
     _add_preview(commands)
+    _add_serve(commands)
     args = parser.parse_args(argv)
     return int(args.run(args))
 
