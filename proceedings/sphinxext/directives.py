@@ -13,8 +13,8 @@ from sphinx.util.texescape import escape as tex
 
 from proceedings.layout import WORKSHOP_FILE, volume_of
 from proceedings.model import MetadataError, Workshop, load_workshop
-from proceedings.sphinxext.editions import link_schedule
 from proceedings.sphinxext.nodes import author_index, paper_list
+from proceedings.sphinxext.schedule import link_schedule
 
 __all__ = ["AuthorIndex", "PaperList", "VolumeFrontMatter", "WorkshopSection", "pdf_link"]
 

@@ -15,7 +15,6 @@ import posixpath
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -29,8 +28,8 @@ from proceedings.edition import ordinal
 from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, editions, paper_id, volume_of
 from proceedings.model import MetadataError, Workshop, load_workshop
 from proceedings.programme import programme_order, read_slots
+from proceedings.sphinxext.directives import _md_escape as md_escape
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.indexes import fold
 
 __all__ = [
     "CONTENTS",
@@ -41,7 +40,6 @@ __all__ = [
     "ProgrammeTocTree",
     "TemplateDownload",
     "register",
-    "schedule_paper",
 ]
 
 logger = logging.getLogger(__name__)
@@ -143,7 +141,7 @@ class Editions(_TocTreeDirective):
                 else "the call for papers and information for authors; its papers appear here once accepted"
             )
             lines.append(
-                f"- [{w.venue_short}]({edition}/index.md), {w.city}, {w.date:%-d %B %Y}: "
+                f"- [{md_escape(w.venue_short)}]({edition}/index.md), {md_escape(w.city)}, {w.date:%-d %B %Y}: "
                 f"the {ordinal(w.edition)} edition, with {holds}."
             )
         listing = self.parse_text_to_nodes("\n".join(lines) + "\n") if lines else []
@@ -197,50 +195,6 @@ def outdated_cross_edition_pages(
     return sorted(doc for doc, (volume, _kinds) in pages.items() if volume == ALL_EDITIONS and doc in env.found_docs)
 
 
-class schedule_paper(nodes.Inline, nodes.TextElement):
-    """A talk's title in the schedule: a link to its paper once every paper is read."""
-
-
-def link_schedule(table: Iterable[nodes.Node], workshop: Workshop, volume: str, title_column: int) -> None:
-    """Wrap each schedule row's title in a :class:`schedule_paper`, resolved by :func:`resolve_schedule`."""
-    rows = [row for node in table for row in node.findall(nodes.row) if row.parent.tagname == "tbody"]
-    for row, item in zip(rows, workshop.schedule, strict=False):
-        if item.kind == "break" or not item.title:
-            continue
-        paragraphs = list(row.children[title_column].findall(nodes.paragraph))
-        if not paragraphs:
-            continue
-        target = schedule_paper("", "", paper=item.paper or "", title=item.title, volume=volume)
-        target.extend(paragraphs[0].children)
-        paragraphs[0].children = []
-        paragraphs[0] += target
-
-
-def resolve_schedule(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Link each talk to its paper, by the paper id given in the schedule or by its title."""
-    domain = ProceedingsDomain.of(app.env)
-    for node in list(doctree.findall(schedule_paper)):
-        found = None
-        for doc, paper in domain.papers_of(node["volume"]):
-            if (paper_id(doc) == node["paper"]) if node["paper"] else fold(paper.title) == fold(node["title"]):
-                found = doc
-        if found is None and node["paper"]:
-            logger.warning(
-                "schedule: no paper %r in %s", node["paper"], node["volume"],
-                location=docname, type="proceedings", subtype="schedule",
-            )
-        if found is None:
-            node.replace_self(node.children)
-            continue
-        uri = app.builder.get_relative_uri(docname, found)
-        link = nodes.reference("", "", *node.children, internal=True, refuri=uri, classes=["schedule-paper"])
-        node.replace_self(link)
-
-
-def _pass(self: Any, node: nodes.Node) -> None:
-    pass
-
-
 def register(app: Sphinx) -> None:
     """Configuration, directives and handlers; ``setup()`` calls this."""
     app.add_config_value("proceedings_programme", {}, "env", types=frozenset({dict}))
@@ -249,8 +203,5 @@ def register(app: Sphinx) -> None:
     app.add_directive("edition-contents", EditionContents)
     app.add_directive("programme-toctree", ProgrammeTocTree)
     app.add_directive("template-download", TemplateDownload)
-    through = (_pass, _pass)
-    app.add_node(schedule_paper, html=through, latex=through, text=through, man=through, texinfo=through)
     app.connect("env-get-outdated", outdated_cross_edition_pages)
-    app.connect("doctree-resolved", resolve_schedule)
     app.connect("build-finished", write_template)
