@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from servers import fetch, free_port, wait_until
 
 from proceedings.build import missing_tex_tools
 from proceedings.cli import main
@@ -16,7 +21,7 @@ from proceedings.model import Paper
 from proceedings.preview import preview
 from proceedings.sphinxext.editions import TEMPLATE
 
-from conftest import DOCS, page, pdf_text
+from conftest import DOCS, ROOT, page, pdf_text
 
 
 def _keeps_workshop_fields() -> bool:
@@ -92,3 +97,24 @@ def test_the_template_comments_every_front_matter_field() -> None:
     fields = set(Paper.model_fields) - {"pdf", "example"}  # set by the collector and by the test site
     missing = {name for name in fields if not re.search(rf"^#? ?\s*{name}:", frontmatter, re.MULTILINE)}
     assert not missing
+
+
+def test_preview_serve_rebuilds_when_the_package_changes(tmp_path: Path) -> None:
+    package = tmp_path / "served-paper"
+    shutil.copytree(TEMPLATE, package)
+    (package / "proceedings.yml").write_text("track: Tiny papers\nfunding: No external funding.\n", encoding="utf-8")
+    port = free_port()
+    command = [sys.executable, "-m", "proceedings.cli", "preview", str(package), "--no-pdf", "--serve",
+               "--port", str(port), "--out", str(tmp_path / "scratch")]
+    server = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/preview/papers/served-paper/paper.html"
+    try:
+        wait_until(lambda: "what they cannot show" in fetch(url), 90, server)
+        paper = package / "paper.md"
+        paper.write_text(paper.read_text(encoding="utf-8").replace("what they cannot show", "what they showed"),
+                         encoding="utf-8")
+        wait_until(lambda: "what they showed" in fetch(url), 90, server)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
