@@ -60,7 +60,7 @@ INDEX = """\
 ```{{workshop}} facts
 ```
 
-The {ordinal} edition of the workshop meets at {venue} in {city} on {date:%-d %B %Y}. Its call for
+The {ordinal} edition of the workshop meets at {venue} in {city}, on {date:%-d %B %Y}. Its call for
 papers, its organizers and how to prepare a paper are below; the accepted papers, their
 indexes and the proceedings volume appear here once the edition has papers.
 
