@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from proceedings.build import BuildError, Output, build, missing_tex_tools
 from proceedings.pdf import LatexError
@@ -90,6 +92,89 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
+def _new_edition(args: argparse.Namespace) -> int:
+    from proceedings.edition import CARRIED, TO_FILL, EditionError, new_edition
+    from proceedings.model import MetadataError
+
+    try:
+        made = new_edition(args.srcdir, args.edition, args.source, args.venue, args.city, args.date)
+    except (EditionError, MetadataError, OSError) as exc:
+        print(f"proceedings: {exc}", file=sys.stderr)
+        return 1
+    print(f"New edition in {made.folder}: {', '.join(made.pages)}")
+    print(f"Carried over from {args.source}: {', '.join(CARRIED)}.")
+    print(f"To fill in ({made.folder / 'workshop.yml'}): {', '.join(TO_FILL)}.")
+    print("The site's home page lists it now; its papers list, indexes and volume appear with its first paper.")
+    return 0
+
+
+def _add_new_edition(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("new-edition", help="start an edition from the last one")
+    cmd.add_argument("edition", help="the new edition's folder, e.g. neurips2026")
+    cmd.add_argument("--from", dest="source", required=True, help="the edition to start from, e.g. iclr2026")
+    cmd.add_argument("--venue", required=True, help='e.g. "NeurIPS 2026"')
+    cmd.add_argument("--city", required=True, help='e.g. "Paris, France"')
+    cmd.add_argument("--date", required=True, type=dt.date.fromisoformat, help="the workshop's day, YYYY-MM-DD")
+    cmd.add_argument("--srcdir", type=Path, default=Path("docs"))
+    cmd.set_defaults(run=_new_edition)
+
+
+def _report_preview(result: Any) -> None:
+    outcome = result.outcome
+    print(f"{outcome.paper_id}: {outcome.status.value}")
+    for message in [*outcome.messages, *result.problems]:
+        print(f"  {message}")
+    if result.html is not None:
+        print(f"HTML: {result.html.resolve().as_uri()}")
+    if result.pdf is not None:
+        print(f"PDF: {result.pdf.resolve().as_uri()}")
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from proceedings.preview import PreviewError, default_scratch, preview, serve_preview
+
+    scratch = args.out or default_scratch(args.package)
+    pdf = not args.no_pdf
+    if pdf and missing_tex_tools():
+        print(f"proceedings: no PDF, missing {', '.join(missing_tex_tools())}", file=sys.stderr)
+        pdf = False
+    try:
+        if args.serve:
+            serve_preview(args.package, scratch, pdf=pdf, port=args.port, report=_report_preview)
+            return 0
+        result = preview(args.package, scratch, pdf=pdf)
+    except PreviewError as exc:
+        print(f"proceedings: {exc}", file=sys.stderr)
+        return 1
+    _report_preview(result)
+    return 0 if result.html is not None else 1
+
+
+def _add_preview(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("preview", help="an author's preview of one camera-ready package")
+    cmd.add_argument("package", type=Path, help="the package: a folder or a zip")
+    cmd.add_argument("--no-pdf", action="store_true", help="the web page only")
+    cmd.add_argument("--out", type=Path, help="the scratch folder (default: one per package in the temp folder)")
+    cmd.add_argument("--serve", action="store_true", help="serve the preview and rebuild it when the package changes")
+    cmd.add_argument("--port", type=int, default=8001)
+    cmd.set_defaults(run=_preview)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from proceedings.serve import serve
+
+    return serve(args.srcdir, args.out, args.host, args.port)
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("serve", help="serve the site on localhost, rebuilt on every change (sphinx-autobuild)")
+    cmd.add_argument("--srcdir", type=Path, default=Path("docs"))
+    cmd.add_argument("--out", type=Path, default=Path("build/serve"), help="kept apart from the published build/html")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    cmd.set_defaults(run=_serve)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="proceedings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd.add_argument("--out", type=Path, default=Path("build"))
     check_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
     check_cmd.set_defaults(run=_check)
+    _add_new_edition(commands)
+    _add_preview(commands)
+    _add_serve(commands)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -1,7 +1,8 @@
 """Where things live in the source tree: one folder per edition, one folder per paper.
 
-``docs/<volume>/workshop.yml`` makes ``<volume>`` an edition with its own volume;
-``docs/<volume>/papers/<id>/paper.md`` is a paper, with its ``.bib`` and figures beside it.
+``docs/<volume>/workshop.yml`` makes ``<volume>`` an edition; an edition has a volume
+(a PDF, a papers list, indexes) once it has papers: ``docs/<volume>/papers/<id>/paper.md``
+is a paper, with its ``.bib`` and figures beside it.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "ALL_EDITIONS",
     "PAPER_FILE",
     "WORKSHOP_FILE",
+    "editions",
     "new_volume",
     "paper_dirs",
     "paper_docname",
@@ -21,10 +24,18 @@ __all__ = [
 
 PAPER_FILE = "paper.md"
 WORKSHOP_FILE = "workshop.yml"
+ALL_EDITIONS = "*"
+"""The volume name of what spans every edition, such as the site's author index."""
+
+
+def editions(srcdir: Path) -> list[str]:
+    """Every edition, with papers or not yet."""
+    return sorted(path.parent.name for path in srcdir.glob(f"*/{WORKSHOP_FILE}"))
 
 
 def volumes(srcdir: Path) -> list[str]:
-    return sorted(path.parent.name for path in srcdir.glob(f"*/{WORKSHOP_FILE}"))
+    """The editions that have papers: only they have a volume, its PDFs and its indexes."""
+    return [edition for edition in editions(srcdir) if paper_dirs(srcdir, edition)]
 
 
 def paper_dirs(srcdir: Path, volume: str = "*") -> list[Path]:
@@ -57,11 +68,7 @@ orphan: true
 ```{volume-front-matter}
 ```
 
-```{toctree}
-:maxdepth: 1
-:glob:
-
-papers/*/paper
+```{programme-toctree}
 ```
 
 ```{author-index}
@@ -74,11 +81,8 @@ PAPERS_PAGE = """\
 ```{paper-list}
 ```
 
-```{toctree}
+```{programme-toctree}
 :hidden:
-:glob:
-
-*/paper
 ```
 """
 

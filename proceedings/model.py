@@ -27,6 +27,8 @@ __all__ = [
     "MetadataError",
     "Paper",
     "Presentation",
+    "ScheduleItem",
+    "Session",
     "Workshop",
     "load_paper",
     "load_workshop",
@@ -264,6 +266,15 @@ class ScheduleItem(_Strict):
     title: str | None = None
     who: str | None = None
     online: bool = False
+    paper: str | None = None
+    """The id of the paper presented, when its title in the schedule differs from the paper's."""
+
+
+class Session(_Strict):
+    """A session of the programme: the volume follows the order of sessions and of their papers."""
+
+    name: str
+    papers: tuple[str, ...] = ()
 
 
 class CallForPapers(_Strict):
@@ -288,14 +299,15 @@ class Workshop(_Strict):
     city: str
     date: dt.date
     theme: str
-    openreview_group: str
+    openreview_group: str | None = None
     contact_email: str
     licence: str
     editors: tuple[str, ...]
     call_for_papers: CallForPapers
     organizers: tuple[Person, ...]
-    speakers: tuple[Person, ...]
-    schedule: tuple[ScheduleItem, ...]
+    speakers: tuple[Person, ...] = ()
+    schedule: tuple[ScheduleItem, ...] = ()
+    sessions: tuple[Session, ...] = ()
 
     @property
     def short_name(self) -> str:

@@ -52,8 +52,17 @@ PAGES = {
     "authors": "iclr2026/authors.html",
     "funding": "iclr2026/funding.html",
     "search": "search.html?q=landmine",
+    "edition-without-papers": "neurips2026/index.html",
+    "call-for-papers": "neurips2026/call-for-papers.html",
+    "information-for-authors": "neurips2026/information-for-authors.html",
+    "authors-across-editions": "authors.html",
+    "organizers-guide": "organizers-guide.html",
 }
-AUDITED = ("home", "papers", "paper", "anonymous-paper", "authors", "funding", "search")
+AUDITED = (
+    "home", "papers", "paper", "anonymous-paper", "authors", "funding", "search",
+    "edition-without-papers", "call-for-papers", "information-for-authors", "authors-across-editions",
+    "organizers-guide",
+)
 WIDTHS = (390, 1440)
 SCHEMES = ("light", "dark")
 
@@ -165,6 +174,20 @@ def test_search_finds_a_paper_by_author_and_abstract_words(browser: Browser, bas
             page = visit.open(f"search.html?q={query}")
             links = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
             assert any(f"/papers/{paper}/paper.html" in link for link in links), (query, links)
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+def test_one_search_covers_both_editions(browser: Browser, base: str) -> None:
+    visit = Visit(browser, base)
+    try:
+        found = set()
+        for query in ("Paris", "Rio"):
+            page = visit.open(f"search.html?q={query}")
+            links = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+            found |= {link.removeprefix(base).split("/")[0] for link in links}
+        assert {"neurips2026", "iclr2026"} <= found
         assert visit.errors == []
     finally:
         visit.close()

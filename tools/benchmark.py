@@ -7,9 +7,10 @@ citations from its own ``.bib``. The floor is the same text built by plain
 ``sphinx-build`` with myst-parser and furo, citations removed. Rebuilds are timed
 ``--repeat`` times (each edit on another paper) and reported as the median, with the runs
 beside it. Clean, no-change and edit rebuilds are printed with their floor and the ratio;
-collecting and the PDF stages have no plain-Sphinx equivalent. With LaTeX installed, the
-whole pipeline (``proceedings build``: HTML, volume and paper PDFs, output check) is also
-timed clean, unchanged and after an edit. Prints one table per N.
+collecting, the PDF stages and an author's preview of one paper have no plain-Sphinx
+equivalent. With LaTeX installed, the whole pipeline (``proceedings build``: HTML, volume
+and paper PDFs, output check) is also timed clean, unchanged and after an edit. Prints one
+table per N.
 """
 
 from __future__ import annotations
@@ -141,6 +142,26 @@ def packages(root: Path, count: int) -> tuple[Path, Path]:
     return folder, root / "metadata.json"
 
 
+def previews(root: Path, pdf: bool) -> list[Step]:
+    """``proceedings preview`` of one typical package (targets: under 5 s without PDF, under 15 s with it),
+    clean and again after an edit, as an author previews while writing."""
+    package = root / "author-package"
+    package.mkdir()
+    text, bib = _paper(random.Random(1), 1, cite=True)
+    (package / "paper.md").write_text(text, encoding="utf-8")
+    (package / "paper.bib").write_text(bib, encoding="utf-8")
+    # Where a package carries the workshop's fields whichever collector reads it.
+    (package / "proceedings.yml").write_text("track: Tiny papers\nfunding: Synthetic Fund 1.\n", encoding="utf-8")
+    steps = []
+    for label, flags in [("HTML only", ["--no-pdf"]), ("with PDF", [])][: 2 if pdf else 1]:
+        scratch = root / f"preview-{len(steps)}"
+        command = [sys.executable, "-m", "proceedings.cli", "preview", str(package), "--out", str(scratch), *flags]
+        steps.append(run(f"author preview, {label}, clean", command, cwd=ROOT))
+        _edit(package / "paper.md", "## Results", "## Results, edited")
+        steps.append(run(f"author preview, {label}, after an edit", command, cwd=ROOT))
+    return steps
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
@@ -187,6 +208,7 @@ def bench(count: int, jobs: str, keep: Path | None, pdf: bool, repeat: int) -> l
     new_volume(root / "collected", "vol", DOCS / "iclr2026" / "workshop.yml")
     steps.append(run(f"collect {count} packages", collect))
     steps.append(run(f"collect {count} packages again (unchanged)", collect))
+    steps += previews(root, pdf and shutil.which("latexmk") is not None)
     if pdf and shutil.which("latexmk"):
         latex = sphinx("latex", ours, out, jobs)
         steps.append(run("volume: LaTeX sources", latex))

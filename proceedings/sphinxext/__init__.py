@@ -19,7 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from proceedings.sphinxext import events, header, indexes, mathjax, metadata, nodes, numbering
+from proceedings.sphinxext import editions, events, header, indexes, mathjax, metadata, nodes, numbering, schedule
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
@@ -58,6 +58,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("proceedings.css")
     header.register(app)
     indexes.register(app)
+    editions.register(app)
+    schedule.register(app)
     app.add_directive("volume-downloads", metadata.VolumeDownloads)
     app.connect("builder-inited", metadata.load_workshops)
     app.connect("doctree-read", metadata.note_workshop)

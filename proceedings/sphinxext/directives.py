@@ -14,6 +14,7 @@ from sphinx.util.texescape import escape as tex
 from proceedings.layout import WORKSHOP_FILE, volume_of
 from proceedings.model import MetadataError, Workshop, load_workshop
 from proceedings.sphinxext.nodes import author_index, paper_list
+from proceedings.sphinxext.schedule import link_schedule
 
 __all__ = ["AuthorIndex", "PaperList", "VolumeFrontMatter", "WorkshopSection", "pdf_link"]
 
@@ -70,7 +71,10 @@ class WorkshopSection(_WorkshopDirective):
                 location=self.get_location(), type="proceedings", subtype="workshop",
             )
             return []
-        return self.markdown(render(workshop))
+        result = self.markdown(render(workshop))
+        if self.arguments[0] == "schedule":
+            link_schedule(result, workshop, volume_of(self.env.docname), title_column=3)
+        return result
 
     @staticmethod
     def _people(people: tuple) -> str:
@@ -128,10 +132,8 @@ class WorkshopSection(_WorkshopDirective):
         )
 
     def _contact(self, w: Workshop) -> str:
-        return (
-            f"Write to the organizers at <{w.contact_email}>.\n\n"
-            f"Submissions and reviews: OpenReview group `{w.openreview_group}`."
-        )
+        reviews = f"\n\nSubmissions and reviews: OpenReview group `{w.openreview_group}`." if w.openreview_group else ""
+        return f"Write to the organizers at <{w.contact_email}>.{reviews}"
 
 
 class PaperList(SphinxDirective):

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, cast
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
-from proceedings.layout import volume_of
+from proceedings.layout import ALL_EDITIONS, volume_of
 from proceedings.model import Paper, Workshop
 from proceedings.names import sort_key
 
@@ -111,6 +111,23 @@ class ProceedingsDomain(Domain):
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
         return []
 
+    def programme(self, volume: str) -> list[str]:
+        """The paper docnames of ``volume`` (or of every edition, newest first) in programme order.
+
+        The order is read before any document (``proceedings_programme``, see
+        :mod:`proceedings.sphinxext.editions`), so toctrees can follow it too.
+        """
+        programme: dict[str, list[str]] = self.env.config.proceedings_programme
+        if volume != ALL_EDITIONS:
+            return [f"{volume}/papers/{ident}/paper" for ident in programme.get(volume, ())]
+        newest = sorted(self.workshops, key=lambda edition: self.workshops[edition].date, reverse=True)
+        return [doc for edition in newest for doc in self.programme(edition)]
+
     def papers_of(self, volume: str) -> Iterable[tuple[str, Paper]]:
-        """A volume's papers in the order of their folders, which is the volume's order."""
-        return sorted((d, p) for d, p in self.papers.items() if volume_of(d) == volume)
+        """A volume's papers (:data:`ALL_EDITIONS`: every edition's) in programme order, which is the volume's."""
+        ordered = [(d, self.papers[d]) for d in self.programme(volume) if d in self.papers]
+        listed = {d for d, _p in ordered}
+        others = sorted(
+            (d, p) for d, p in self.papers.items() if volume in (volume_of(d), ALL_EDITIONS) and d not in listed
+        )
+        return ordered + others

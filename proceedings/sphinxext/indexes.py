@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from proceedings.export import funders
-from proceedings.layout import WORKSHOP_FILE, volume_of
-from proceedings.model import Paper, Presentation, Workshop
+from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, volume_of
+from proceedings.model import Paper, Workshop
 from proceedings.names import index_form, sort_key
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.nodes import paper_list
@@ -139,22 +140,11 @@ def by_funder(papers: Iterable[PaperRef]) -> list[IndexEntry]:
     return sorted(entries, key=lambda e: _sort_key(re.sub(r"^the\s+", "", e.label, flags=re.IGNORECASE)))
 
 
-_RANK = {presentation: rank for rank, presentation in enumerate(Presentation)}
-
-
-def _natural(text: str) -> list[Any]:
-    return [int(part) if part.isdigit() else fold(part) for part in re.split(r"(\d+)", text)]
-
-
 def by_session(papers: Iterable[PaperRef]) -> list[IndexEntry]:
-    """Sessions with orals first, then spotlights, then posters; papers without one last."""
+    """Sessions in the order of ``papers``, the programme's (see :mod:`proceedings.programme`); papers
+    without a session last."""
     entries = list(_group(papers, lambda paper: (paper.session or "No session",), "session").values())
-
-    def key(entry: IndexEntry) -> tuple[bool, int, list[Any]]:
-        best = min(_RANK[paper.presentation] for _doc, paper in entry.papers)
-        return (entry.label == "No session", best, _natural(entry.label))
-
-    return sorted(entries, key=key)
+    return sorted(entries, key=lambda entry: entry.label == "No session")
 
 
 def by_track(papers: Iterable[PaperRef], workshop: Workshop | None) -> list[IndexEntry]:
@@ -172,9 +162,11 @@ class PaperIndex(SphinxDirective):
     """``{paper-index} authors`` (or keywords, funding, sessions, tracks): an index of this volume's papers."""
 
     required_arguments = 1
+    option_spec = {"editions": lambda value: directives.choice(value, ("this", "all"))}  # noqa: RUF012
 
     def run(self) -> list[nodes.Node]:
         kind = self.arguments[0]
+        volume = ALL_EDITIONS if self.options.get("editions") == "all" else volume_of(self.env.docname)
         if kind not in KINDS:
             logger.warning(
                 "unknown paper index %r; use one of %s", kind, ", ".join(KINDS),
@@ -184,7 +176,7 @@ class PaperIndex(SphinxDirective):
         if kind == "tracks":  # in the order of the call for papers
             self.env.note_dependency(str(Path(self.env.srcdir) / volume_of(self.env.docname) / WORKSHOP_FILE))
         level = min(max(self.state.memo.section_level + 1, 2), 6)
-        return [paper_index(kind=kind, volume=volume_of(self.env.docname), level=level)]
+        return [paper_index(kind=kind, volume=volume, level=level)]
 
 
 def note_index_pages(app: Sphinx, doctree: nodes.document) -> None:
@@ -274,6 +266,9 @@ class _IndexWriter:
         for paper_doc, paper in papers:
             line = nodes.paragraph("", "", self._link(paper_doc, paper))
             pages = self._pages(paper_doc)
+            edition = self.domain.workshops.get(volume_of(paper_doc))
+            if self.volume == ALL_EDITIONS and edition is not None:
+                pages = ", ".join(filter(None, (edition.venue_short, pages)))
             if pages:
                 line += nodes.Text(", ")
                 line += nodes.inline("", pages, classes=["paper-index-pages"])
