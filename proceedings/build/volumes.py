@@ -14,6 +14,7 @@ from proceedings.build.sphinx import BuildError, Output, _sphinx
 from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
 from proceedings.model import MetadataError, Paper, load_paper, load_workshop
 from proceedings.pdf import compile_volume, finish_volume
+from proceedings.pdf.pages import PageRange, PageRanges, write_page_ranges
 
 
 def _papers(srcdir: Path, volume: str, skip: set[str]) -> dict[str, Paper]:
@@ -65,7 +66,7 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[st
         _sphinx("latex", srcdir, out, out.latex, jobs, skip)
         stamp.write_text(made_from, encoding="utf-8")
     written: list[Path] = []
-    pages: dict[str, dict[str, list[int]]] = {}
+    pages: PageRanges = {}
     for volume in volumes(srcdir):
         volume_pdf = compile_volume(out.latex / f"{volume}-proceedings.tex")
         workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
@@ -76,8 +77,6 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[st
             paper_subject=workshop.short_name,
         )
         written.extend(finished.outputs)
-        pages[volume] = finished.pages
-    text = json.dumps(pages, indent=1, sort_keys=True) + "\n"
-    if not out.pages.is_file() or out.pages.read_text(encoding="utf-8") != text:
-        out.pages.write_text(text, encoding="utf-8")
+        pages[volume] = {paper: PageRange(first, last) for paper, (first, last) in finished.pages.items()}
+    write_page_ranges(out.pages, pages)
     return written

@@ -30,7 +30,9 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
+from proceedings.build.sphinx import Output
 from proceedings.check.leaks import leak_form, svg_text
+from proceedings.pdf.pages import read_page_ranges
 
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
 
@@ -249,10 +251,8 @@ def _links_images_funding(html: Path, memo: _Memo) -> Iterator[Finding]:
 
 def _page_ranges(pages_file: Path, html: Path, memo: _Memo) -> Iterator[Finding]:
     """Page ranges from the PDF stage against the per-paper PDFs and the pages' citation tags."""
-    if not pages_file.is_file():
-        return
-    for volume, papers in json.loads(pages_file.read_text(encoding="utf-8")).items():
-        for paper, (first, last) in papers.items():
+    for volume, papers in read_page_ranges(pages_file).items():
+        for paper, (first, last) in ((paper, (r.first, r.last)) for paper, r in papers.items()):
             pdf = html / "pdf" / volume / f"{paper}.pdf"
             where = str(pdf.relative_to(html))
             if not pdf.is_file():
@@ -274,7 +274,7 @@ def check_output(out: Path, private_dir: Path, site: str = "html") -> list[Findi
     memo = _Memo(out / "doctrees" / "check-memo.json", html)
     findings = list(_leaks(html, load_private_authors(private_dir), memo))
     findings.extend(_links_images_funding(html, memo))
-    findings.extend(_page_ranges(out / "latex" / "pages.json", html, memo))
+    findings.extend(_page_ranges(Output(out, site).pages, html, memo))
     memo.save()
     return findings
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import weakref
@@ -19,6 +18,7 @@ from sphinx.util import logging
 
 from proceedings.layout import WORKSHOP_FILE, paper_dirs, paper_docname, paper_id, volume_of
 from proceedings.model import MetadataError, Paper, load_workshop, paper_from_frontmatter, split_frontmatter
+from proceedings.pdf.pages import read_page_ranges
 from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.indexes import by_author
@@ -97,11 +97,11 @@ def load_page_ranges(app: Sphinx) -> None:
     """Take the volume's page ranges from the PDF stage; papers whose pages moved are outdated."""
     domain = ProceedingsDomain.of(app.env)
     path = app.config.proceedings_pages_file
-    ranges: dict[str, tuple[int, int]] = {}
-    if path and Path(path).is_file():
-        for volume, papers in json.loads(Path(path).read_text(encoding="utf-8")).items():
-            for ident, (first, last) in papers.items():
-                ranges[f"{volume}/papers/{ident}/paper"] = (first, last)
+    ranges = {
+        f"{volume}/papers/{ident}/paper": (pages.first, pages.last)
+        for volume, papers in (read_page_ranges(Path(path)) if path else {}).items()
+        for ident, pages in papers.items()
+    }
     moved = {d for d in ranges.keys() | domain.pages.keys() if ranges.get(d) != domain.pages.get(d)}
     domain.pages.clear()
     domain.pages.update(ranges)
