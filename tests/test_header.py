@@ -39,3 +39,4 @@ def test_a_safe_abstract_is_still_myst(mini_site: MiniSite, tmp_path: Path) -> N
     assert mini_site.sphinx(out=out).warnings == ""
     page = (out / "vol" / "papers" / "fine" / "paper.html").read_text(encoding="utf-8")
     assert "<em>emphasised</em>" in page
+

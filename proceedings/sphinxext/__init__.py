@@ -22,7 +22,7 @@ from sphinx.application import Sphinx
 from proceedings.sphinxext import editions, events, header, indexes, mathjax, metadata, nodes, numbering, schedule
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.transforms import KeepReferencesWithPaper
+from proceedings.sphinxext.transforms import KeepReferencesWithPaper, PaperLabels
 
 __all__ = ["setup"]
 
@@ -37,6 +37,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("paper-list", PaperList)
     app.add_directive("volume-front-matter", VolumeFrontMatter)
     app.add_directive("author-index", AuthorIndex)
+    app.add_transform(PaperLabels)
     app.add_post_transform(KeepReferencesWithPaper)
     app.setup_extension("proceedings.sphinxext.mathguard")
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))

@@ -1,15 +1,49 @@
-"""Post-transforms: what a particular builder needs done to a page."""
+"""Transforms: labels kept within their paper, and what a particular builder needs done to a page."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from proceedings.layout import paper_id
 from proceedings.sphinxext.nodes import paper_citation, paper_references
 
-__all__ = ["KeepReferencesWithPaper"]
+__all__ = ["KeepReferencesWithPaper", "PaperLabels"]
+
+
+class PaperLabels(SphinxTransform):
+    """A paper's labels are its own: ``fig-overview`` in two papers must not clash.
+
+    Sphinx keeps one label namespace for the whole site, so the second paper to use a
+    label would fail the build (and, left out, take the blame for the first). Before
+    Sphinx records the labels (``SphinxDomains``, priority 850), each explicit label of a
+    paper is prefixed with the paper's id, and so are the paper's references to it.
+    Anchors in the page keep their names.
+    """
+
+    default_priority = 840
+
+    def apply(self, **kwargs: Any) -> None:
+        ident = paper_id(self.env.docname)
+        if ident is None:
+            return
+        document = self.document
+        renamed = {name: f"{ident}:{name}" for name, explicit in document.nametypes.items() if explicit}
+        if not renamed:
+            return
+        for name, new in renamed.items():
+            document.nameids[new] = document.nameids.pop(name)
+            document.nametypes[new] = document.nametypes.pop(name)
+        for node in document.findall(nodes.Element):
+            if node.get("names"):
+                node["names"] = [renamed.get(name, name) for name in node["names"]]
+        for xref in document.findall(addnodes.pending_xref):
+            if xref.get("refdomain") in ("std", "", None) and xref.get("reftarget") in renamed:
+                xref["reftarget"] = renamed[xref["reftarget"]]
 
 
 class KeepReferencesWithPaper(SphinxPostTransform):

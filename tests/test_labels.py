@@ -1,0 +1,36 @@
+"""Labels are per paper: two papers may use the same one, and each refers to its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MiniSite, paper_text
+
+
+LABELLED = """
+(sec-method)=
+## Method
+
+```{{figure}} fig.svg
+:name: fig-overview
+:alt: {alt}
+
+{caption}
+```
+
+As {{numref}}`fig-overview` and [the figure](#fig-overview) show, see {{ref}}`sec-method` and [](#sec-method).
+"""
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+
+
+def test_two_papers_may_use_the_same_labels_and_each_refers_to_its_own(mini_site: MiniSite, tmp_path: Path) -> None:
+    for ident in ("first", "second"):
+        body = LABELLED.format(alt=f"{ident} overview", caption=f"The {ident} overview.")
+        mini_site.add_paper(ident, paper_text(title=f"The {ident} paper", body=body), files={"fig.svg": SVG})
+    out = tmp_path / "out"
+    assert mini_site.sphinx(out=out).warnings == ""
+    for ident in ("first", "second"):
+        page = (out / "vol" / "papers" / ident / "paper.html").read_text(encoding="utf-8")
+        assert page.count('class="reference internal" href="#fig-overview"') == 2, ident
+        assert page.count('class="reference internal" href="#sec-method"') >= 2, ident
+        assert "Fig. 1" in page
