@@ -6,7 +6,6 @@ from pathlib import Path
 
 from conftest import MiniSite, paper_text
 
-
 LABELLED = """
 (sec-method)=
 ## Method
