@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.search import js_index
 from sphinx.util.console import strip_colors
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
@@ -86,7 +88,7 @@ def _by_paper(warnings: str) -> dict[str, list[str]]:
 
 def _sphinx(
     builder: str, srcdir: Path, out: Output, outdir: Path, jobs: str, excluded: Iterable[str], pdf: bool = True
-) -> None:
+) -> BuildEnvironment:
     """One Sphinx build, strict: any warning is an error, reported by paper."""
     warnings = io.StringIO()
     overrides = {
@@ -103,12 +105,34 @@ def _sphinx(
         sys.stderr.write(text)
         failures = _by_paper(text)
         raise BuildError(f"the {builder} build warned ({sum(map(len, failures.values()))} warnings)", failures)
+    return app.env
+
+
+def _drop_unused_search_terms(html: Path) -> None:
+    """Sphinx keeps the words of a rewritten page's old text in the search index, pointing at no
+    page (``"first":[]``), where a clean build has none: dropped, the rebuilt index is the clean one."""
+    path = html / "searchindex.js"
+    if not path.is_file():
+        return
+    index = js_index.loads(path.read_text(encoding="utf-8"))
+    kept = {
+        name: {word: pages for word, pages in index.get(name, {}).items() if pages != []}
+        for name in ("terms", "titleterms")
+    }
+    if any(kept[name] != index.get(name, {}) for name in kept):
+        path.write_text(js_index.dumps(index | kept), encoding="utf-8")
 
 
 def build_html(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), pdf: bool = True) -> None:
     """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
     skip = set(excluded)
-    _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
+    env = _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
+    _drop_unused_search_terms(out.html)
+    shown = {name for _docnames, name in env.images.values()}
+    for image in (out.html / "_images").glob("*"):
+        if image.name not in shown:  # Sphinx never deletes an image no page shows any more
+            image.unlink()
+    (out.html / ".buildinfo.bak").unlink(missing_ok=True)  # Sphinx's copy of the last settings: not for readers
     for volume in volumes(srcdir):
         for folder in paper_dirs(srcdir, volume):
             camera_ready = folder / "paper.pdf"

@@ -23,6 +23,7 @@ from proceedings.sphinxext import collection, events, header, incremental, index
 from proceedings.sphinxext.bibcache import CachedBibtexDomain, cache_pybtex_plugins, parse_changed_bibfiles
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.images import name_images
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper
 
 __all__ = ["setup"]
@@ -53,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", events.place_paper_header)
     app.connect("env-get-outdated", events.outdated_paper_lists)
     app.connect("env-get-updated", events.rewrite_paper_lists)
+    app.connect("env-get-updated", name_images)
     app.connect("env-updated", events.refresh_navigation)
     app.connect("doctree-resolved", events.fill_paper_lists)
     app.connect("doctree-resolved", events.fill_author_index)
