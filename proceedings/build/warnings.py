@@ -26,6 +26,7 @@ from docutils.utils import get_source_line
 from sphinx.application import Sphinx
 from sphinx.util.logging import NAMESPACE, get_node_location, is_suppressed_warning
 
+from proceedings.atomic import write_atomically
 from proceedings.layout import PAPER_FILE, paper_id, volume_of
 
 __all__ = ["WarningLog", "owner"]
@@ -156,9 +157,7 @@ class WarningLog(logging.Handler):
                 entries[docname] = [*entries.get(docname, []), *messages]
             record[phase] = dict(sorted(entries.items()))
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         for phase in _PHASES:
             for docname, messages in record[phase].items():
                 grouped.setdefault(owner(docname), []).extend(messages)
