@@ -26,13 +26,16 @@ from pathlib import Path
 from proceedings.build.sphinx import BuildError, BuildResult, Output, build_html, missing_tex_tools
 from proceedings.build.volumes import build_pdfs
 from proceedings.layout import paper_dirs, volumes
+from proceedings.pdf import TEX_TIMEOUT
 
 __all__ = ["BuildError", "BuildResult", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
 
-def _build_once(srcdir: Path, stage: Output, pdf: bool, jobs: str, excluded: set[str]) -> list[Path]:
+def _build_once(
+    srcdir: Path, stage: Output, pdf: bool, jobs: str, excluded: set[str], tex_timeout: float
+) -> list[Path]:
     """PDFs first, so that the site can give every paper its pages in the volume."""
-    written = build_pdfs(srcdir, stage, jobs, excluded) if pdf else []
+    written = build_pdfs(srcdir, stage, jobs, excluded, tex_timeout) if pdf else []
     build_html(srcdir, stage, jobs, excluded, pdf)
     return written
 
@@ -104,9 +107,12 @@ def _publish(stage: Output, out: Output) -> None:
 
 def build(
     srcdir: Path, out: Output, *, pdf: bool = True, jobs: str = "1", private: Path = Path("private"),
-    skip_failing: bool = False,
+    skip_failing: bool = False, tex_timeout: float = TEX_TIMEOUT,
 ) -> BuildResult:
-    """Build, check and publish atomically; with ``skip_failing``, leave out papers that fail."""
+    """Build, check and publish atomically; with ``skip_failing``, leave out papers that fail.
+
+    ``tex_timeout`` bounds each volume's LaTeX run, in seconds.
+    """
     from proceedings.check import check_output
 
     stage = replace(out, site=".staging-html")
@@ -115,7 +121,7 @@ def build(
     try:
         while True:
             try:
-                result.written = _build_once(srcdir, stage, pdf, jobs, set(result.excluded))
+                result.written = _build_once(srcdir, stage, pdf, jobs, set(result.excluded), tex_timeout)
                 _prune(srcdir, stage, set(result.excluded))
                 break
             except BuildError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import sys
 from collections.abc import Iterable
@@ -12,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.util.console import strip_colors
+from sphinx.environment import BuildEnvironment
+from sphinx.search import js_index
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from proceedings.build.warnings import WarningLog
 from proceedings.layout import paper_dirs, volumes
 
 TEX_TOOLS = ("xelatex", "latexmk", "rsvg-convert")
-_PAPER_IN_WARNING = re.compile(r"(?:^|[/\s])(?P<volume>[\w.-]+)/papers/(?P<paper>[\w-]+)/")
 
 
 class BuildError(RuntimeError):
@@ -72,43 +72,58 @@ def missing_tex_tools() -> list[str]:
     return [tool for tool in TEX_TOOLS if shutil.which(tool) is None]
 
 
-def _by_paper(warnings: str) -> dict[str, list[str]]:
-    """Warnings grouped by the paper (``<volume>/<id>``) whose files they name; others under ''."""
-    grouped: dict[str, list[str]] = {}
-    for line in warnings.splitlines():
-        if "WARNING" not in line and "ERROR" not in line:
-            continue
-        match = _PAPER_IN_WARNING.search(line)
-        key = f"{match['volume']}/{match['paper']}" if match else ""
-        grouped.setdefault(key, []).append(line.strip())
-    return grouped
-
-
 def _sphinx(
     builder: str, srcdir: Path, out: Output, outdir: Path, jobs: str, excluded: Iterable[str], pdf: bool = True
-) -> None:
-    """One Sphinx build, strict: any warning is an error, reported by paper."""
-    warnings = io.StringIO()
+) -> BuildEnvironment:
+    """One Sphinx build, strict: any warning, or one kept from an earlier build of an unchanged
+    document, is an error, reported by the paper it belongs to (``""`` for the site)."""
     overrides = {
         "proceedings_pages_file": str(out.pages), "proceedings_exclude": sorted(excluded), "proceedings_pdf": pdf,
     }
     with patch_docutils(srcdir), docutils_namespace():
         app = Sphinx(
-            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=None, warning=warnings,
+            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=None, warning=io.StringIO(),
             keep_going=True, parallel=(os.cpu_count() or 1) if jobs == "auto" else int(jobs),
         )
-        app.build()
-    text = strip_colors(warnings.getvalue())
-    if text.strip():
-        sys.stderr.write(text)
-        failures = _by_paper(text)
-        raise BuildError(f"the {builder} build warned ({sum(map(len, failures.values()))} warnings)", failures)
+        with WarningLog(app) as log:
+            try:
+                app.build()
+            except Exception as exc:  # an extension failed: on the document it was handling
+                log.add_exception(exc)
+    failures = log.settle(out.environment(builder))
+    if failures:
+        for lines in failures.values():
+            sys.stderr.write("".join(f"{line}\n" for line in lines))
+        count = sum(map(len, failures.values()))
+        raise BuildError(f"the {builder} build warned or failed ({count} problems)", failures)
+    return app.env
+
+
+def _drop_unused_search_terms(html: Path) -> None:
+    """Sphinx keeps the words of a rewritten page's old text in the search index, pointing at no
+    page (``"first":[]``), where a clean build has none: dropped, the rebuilt index is the clean one."""
+    path = html / "searchindex.js"
+    if not path.is_file():
+        return
+    index = js_index.loads(path.read_text(encoding="utf-8"))
+    kept = {
+        name: {word: pages for word, pages in index.get(name, {}).items() if pages != []}
+        for name in ("terms", "titleterms")
+    }
+    if any(kept[name] != index.get(name, {}) for name in kept):
+        path.write_text(js_index.dumps(index | kept), encoding="utf-8")
 
 
 def build_html(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), pdf: bool = True) -> None:
     """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
     skip = set(excluded)
-    _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
+    env = _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
+    _drop_unused_search_terms(out.html)
+    shown = {name for _docnames, name in env.images.values()}
+    for image in (out.html / "_images").glob("*"):
+        if image.name not in shown:  # Sphinx never deletes an image no page shows any more
+            image.unlink()
+    (out.html / ".buildinfo.bak").unlink(missing_ok=True)  # Sphinx's copy of the last settings: not for readers
     for volume in volumes(srcdir):
         for folder in paper_dirs(srcdir, volume):
             camera_ready = folder / "paper.pdf"

@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 
+from proceedings.atomic import write_atomically
 from proceedings.build.sphinx import BuildError, Output, _sphinx
 from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
 from proceedings.model import MetadataError, Paper, load_paper, load_workshop
-from proceedings.pdf import compile_volume, finish_volume
+from proceedings.pdf import TEX_TIMEOUT, LatexError, compile_volume, finish_volume
 from proceedings.pdf.pages import PageRange, PageRanges, write_page_ranges
 
 
@@ -55,8 +56,19 @@ def _latex_made_from(sources: list[tuple[str, int, int]], excluded: set[str]) ->
     return hashlib.sha256(json.dumps(made_from).encode()).hexdigest()
 
 
-def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = ()) -> list[Path]:
-    """Write the LaTeX, compile each volume and cut it into per-paper PDFs."""
+def _compile(volume: str, tex: Path, timeout: float) -> Path:
+    """The volume compiled; a LaTeX failure reported by paper (``<volume>/<id>``), like Sphinx's."""
+    try:
+        return compile_volume(tex, timeout)
+    except LatexError as exc:
+        failures = {f"{volume}/{paper}" if paper else "": lines for paper, lines in exc.failures.items()}
+        raise BuildError(str(exc), failures) from None
+
+
+def build_pdfs(
+    srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), tex_timeout: float = TEX_TIMEOUT
+) -> list[Path]:
+    """Write the LaTeX, compile each volume (each within ``tex_timeout`` seconds) and cut it into per-paper PDFs."""
     skip, sources = set(excluded), _stats(srcdir)
     _reproducible_dates(sources)
     made_from, stamp = _latex_made_from(sources, skip), out.latex / "latex-made-from.txt"
@@ -64,11 +76,11 @@ def build_pdfs(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[st
     if not (written_before and stamp.is_file() and stamp.read_text(encoding="utf-8") == made_from):
         stamp.unlink(missing_ok=True)
         _sphinx("latex", srcdir, out, out.latex, jobs, skip)
-        stamp.write_text(made_from, encoding="utf-8")
+        write_atomically(stamp, made_from)
     written: list[Path] = []
     pages: PageRanges = {}
     for volume in volumes(srcdir):
-        volume_pdf = compile_volume(out.latex / f"{volume}-proceedings.tex")
+        volume_pdf = _compile(volume, out.latex / f"{volume}-proceedings.tex", tex_timeout)
         workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
         finished = finish_volume(
             volume, volume_pdf, out.pdf, _papers(srcdir, volume, skip), out.latex,

@@ -5,11 +5,12 @@
 :mod:`.sanitize` cleans PDFs that authors submit themselves.
 """
 
-from proceedings.pdf.compile import LatexError, compile_volume
+from proceedings.pdf.compile import TEX_TIMEOUT, LatexError, compile_volume
 from proceedings.pdf.cut import FinishedVolume, PaperPages, finish_volume, paper_pages, publish_volume, split_volume
 from proceedings.pdf.sanitize import pdf_text, strip_pdf_metadata
 
 __all__ = [
+    "TEX_TIMEOUT",
     "FinishedVolume",
     "LatexError",
     "PaperPages",

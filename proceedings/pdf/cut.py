@@ -16,6 +16,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
+from proceedings.atomic import write_atomically
 from proceedings.model import Paper
 from proceedings.pdf.compile import LatexError
 from proceedings.pdf.sanitize import pdf_bytes
@@ -82,7 +83,7 @@ class _Record:
 
     def save(self) -> None:
         if self.path is not None:
-            self.path.write_text(json.dumps(self.made, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            write_atomically(self.path, json.dumps(self.made, indent=1, sort_keys=True) + "\n")
 
 
 def publish_volume(volume_pdf: Path, target: Path, subject: str, keywords: str) -> None:
@@ -209,19 +210,20 @@ def finish_volume(
         _file_digest(volume_pdf), subject, keywords, paper_subject,
         {ident: paper.model_dump(mode="json") for ident, paper in sorted(papers.items())},
     )
-    kept = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    if kept.get("made_from") == made_from and all((pdf_dir / name).is_file() for name in kept["outputs"]):
-        return FinishedVolume([pdf_dir / name for name in kept["outputs"]], kept["pages"])
+    try:
+        kept = json.loads(record.read_text(encoding="utf-8"))
+        if kept["made_from"] == made_from and all(_file_digest(pdf_dir / n) == d for n, d in kept["outputs"]):
+            return FinishedVolume([pdf_dir / name for name, _digest in kept["outputs"]], kept["pages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no record, or one of another form: finish again
+    record.unlink(missing_ok=True)  # from here on, the outputs are no longer what it describes
     pdf_dir.mkdir(parents=True, exist_ok=True)
     published = pdf_dir / volume_pdf.name
     publish_volume(volume_pdf, published, subject, keywords)
     ranges = paper_pages(published)
     cut = split_volume(published, pdf_dir / volume, papers, paper_subject, records / f"{volume}-papers.json", ranges)
     finished = FinishedVolume([published, *cut.values()], {p.paper_id: [p.first, p.last] for p in ranges})
-    names = [path.relative_to(pdf_dir).as_posix() for path in finished.outputs]
-    record.write_text(
-        json.dumps({"made_from": made_from, "outputs": names, "pages": finished.pages}, indent=1) + "\n",
-        encoding="utf-8",
-    )
+    outputs = [[path.relative_to(pdf_dir).as_posix(), _file_digest(path)] for path in finished.outputs]
+    kept = {"made_from": made_from, "outputs": outputs, "pages": finished.pages}
+    write_atomically(record, json.dumps(kept, indent=1) + "\n")
     return finished
-

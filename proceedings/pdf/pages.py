@@ -8,10 +8,11 @@ and read only here.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from proceedings.atomic import write_atomically
 
 __all__ = ["PageRange", "PageRanges", "read_page_ranges", "write_page_ranges"]
 
@@ -48,6 +49,4 @@ def write_page_ranges(path: Path, ranges: Mapping[str, Mapping[str, PageRange]])
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    write_atomically(path, text)

@@ -22,6 +22,7 @@ from sphinx.application import Sphinx
 from proceedings.sphinxext import editions, events, header, indexes, mathjax, metadata, nodes, numbering, schedule
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.images import name_images
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper, PaperLabels
 
 __all__ = ["setup"]
@@ -50,6 +51,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", events.place_paper_header)
     app.connect("env-get-outdated", events.outdated_paper_lists)
     app.connect("env-get-updated", events.rewrite_paper_lists)
+    app.connect("env-get-updated", name_images)
     app.connect("env-updated", events.refresh_navigation)
     app.connect("doctree-resolved", events.fill_paper_lists)
     app.connect("doctree-resolved", events.fill_author_index)
