@@ -769,3 +769,16 @@ def test_a_batch_of_hostile_submissions_collects_builds_and_checks_clean(tmp_pat
                     "&#65;da Lovelacey", "ADA LOVELACEY"):
         page_file.write_text(original.replace("</body>", f"<p>{planted}</p></body>"), encoding="utf-8")
         assert [f.kind for f in check_output(out.root, tmp_path / "private")] == ["anonymity"], planted
+
+
+def test_a_package_file_is_a_zip_by_its_bytes_not_its_name(tmp_path: Path) -> None:
+    renamed = tmp_path / "paper.pdf"
+    with zipfile.ZipFile(renamed, "w") as archive:
+        archive.writestr("paper.md", paper_md())
+        archive.writestr("proceedings.yml", OWN)
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(tiny_pdf())
+    outcomes = run(tmp_path, [renamed, fake])
+    assert [(o.paper_id, o.status, o.messages) for o in outcomes] == [
+        ("paper", Status.collected, []),
+        ("fake", Status.rejected, ["fake.zip: a package is a folder or a zip, and this file is neither"])]
