@@ -557,6 +557,12 @@ BAD_FILES = [
     pytest.param({"myst.yml": "version: 1\nproject:\n  title: [a, b]\n"},
                  "myst.yml: frontmatter:type: Field 'title' must be text, not a list (\"['a', 'b']\").",
                  id="myst-yml-list-title"),
+    pytest.param({"myst.yml": "version: 1\nproject: &p {title: T}\nsite: *p\n"},
+                 "myst.yml: yaml: The file is refused: myst.yml:2: aliases (*name) are not accepted; write the value "
+                 "out", id="myst-yml-alias"),
+    pytest.param({"myst.yml": "version: 1\nproject: {title: T}\nproject: {title: U}\n"},
+                 "myst.yml: yaml: The file is refused: myst.yml:3: key 'project' appears twice; keep one",
+                 id="myst-yml-duplicate-key"),
     pytest.param({"proceedings.yml": OWN + "x: " + "[" * 30 + "]" * 30 + "\n"},
                  "proceedings.yml: yaml: The file is refused: proceedings.yml:3: nested more than 20 deep",
                  id="deep-yaml"),
@@ -571,6 +577,12 @@ def test_a_bad_file_is_one_rejected_row_and_the_others_are_collected(tmp_path: P
     outcomes = run(tmp_path, [bad, good])
     assert [(o.paper_id, o.status, o.messages) for o in outcomes] == [
         ("bad", Status.rejected, [message]), ("good", Status.collected, [])]
+
+
+def test_yaml_files_collect_does_not_read_are_not_held_to_its_limits(tmp_path: Path) -> None:
+    workflow = "defaults: &d {runs-on: ubuntu}\njobs: {test: *d}\n"
+    assert one(run(tmp_path, [package(tmp_path, "p", {".github/workflows/ci.yml": workflow})])) == (
+        Status.collected, [])
 
 
 @pytest.mark.parametrize(("pdf", "message"), [

@@ -18,7 +18,7 @@ from proceedings.check.images import figure_threats
 from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown, text_type_threats, url_threats
 from proceedings.check.pdfs import pdf_threats
 from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat
-from proceedings.frontmatter import YamlError, load_yaml
+from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 
 # --------------------------------------------------------------------------- packages
 
@@ -107,14 +107,27 @@ def _scan_file(path: Path, rel: str, size: int, limits: Limits) -> list[Threat]:
     return []
 
 
+_READ_YAML = frozenset({"myst.yml", "proceedings.yml"})
+"""The package's YAML files that collect reads; others (a CI workflow, an environment) are not read."""
+
+
 def _scan_yaml(text: str, file: str) -> list[Threat]:
-    """YAML files within the limits of :mod:`proceedings.frontmatter`; ``myst.yml``'s text fields as text."""
+    """``myst.yml`` and ``proceedings.yml`` within the limits of :mod:`proceedings.frontmatter`.
+
+    A ``myst.yml`` that is merely not YAML is left to the conversion, which reports and
+    ignores it; one that breaks a limit (an alias, a repeated key) is refused before
+    anything reads it. ``myst.yml``'s text fields must be text and its links web links.
+    """
+    if file not in _READ_YAML:
+        return []
     try:
         data = load_yaml(text, file)
-    except YamlError as exc:
+    except YamlRefused as exc:
         return [Threat(file, None, "yaml", f"The file is refused: {exc}")]
+    except YamlError as exc:
+        return [] if file == "myst.yml" else [Threat(file, None, "yaml", f"The file is refused: {exc}")]
     project = data.get("project") if isinstance(data, dict) else None
-    if file.rsplit("/", 1)[-1] == "myst.yml" and isinstance(project, dict):
+    if file == "myst.yml" and isinstance(project, dict):
         return text_type_threats(project, file) + url_threats(project, file)
     return []
 
