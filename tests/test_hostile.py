@@ -589,6 +589,7 @@ def test_yaml_files_collect_does_not_read_are_not_held_to_its_limits(tmp_path: P
     (b"<html>not a pdf</html>", "p.pdf: field 'pdf': the file is not a PDF (it does not start with %PDF-)"),
     (encrypted_pdf(), "p.pdf: field 'pdf': the PDF is encrypted; submit it without a password or restrictions"),
     (b"%PDF-1.4\ngarbage", "p.pdf: field 'pdf': the PDF cannot be read"),
+    (tiny_pdf(pages=201), "p.pdf: field 'pdf': the PDF has 201 pages, more than the 200 allowed"),
 ])
 def test_bad_pdf_only_pdfs_are_rejected(tmp_path: Path, pdf: bytes, message: str) -> None:
     path = pdf_only_file(tmp_path, "p", pdf_meta(), pdf)
