@@ -748,8 +748,8 @@ def test_a_batch_of_hostile_submissions_collects_builds_and_checks_clean(tmp_pat
         package(root, "ris", {"paper.md": paper_md(title="Forged")},
                 own=OWN + "keywords: [\"peace\\r\\nTY  - JOUR\\r\\nTI  - Forged record\"]\n"),
         package(root, "bib-split", {"paper.md": paper_md(author="Ada Example and Mallory Evil")}),
-        package(root, "anon", {"paper.md": paper_md(author=NAME), "fig.gif": image("GIF", comment=NAME.encode())},
-                own=ANON),
+        package(root, "anon", {"paper.md": paper_md("![A figure](fig.gif)", author=NAME),
+                               "fig.gif": image("GIF", comment=NAME.encode())}, own=ANON),
         package(root, "anon2", {"paper.md": paper_md(author="Ada Lövelacey")}, own=ANON),
     ]
     export, pdfs = notes_export(root, note("orAnon1", authors=[NAME], abstract="<script>x</script>"),
@@ -757,12 +757,15 @@ def test_a_batch_of_hostile_submissions_collects_builds_and_checks_clean(tmp_pat
     work = tmp_path / "work"
     work.mkdir()
     overrides = funded("orAnon1", "orGood1")
-    outcomes = collect(read_sources(sources, [], export, "V/Accepted", pdfs, work), site.srcdir / "vol",
+    pdf_only = [pdf_only_file(root, "anon-pdf", pdf_meta(anonymous=True, authors=[{"name": NAME}]),
+                              hostile_pdf(NAME))]
+    outcomes = collect(read_sources(sources, pdf_only, export, "V/Accepted", pdfs, work), site.srcdir / "vol",
                        tmp_path / "private", overrides)
     assert {o.paper_id: o.status for o in outcomes} == {
         "oranon1": Status.rejected, "orgood1": Status.collected, "good": Status.collected,
         "math": Status.rejected, "raw-abstract": Status.rejected, "ris": Status.collected,
-        "bib-split": Status.collected, "anon": Status.collected, "anon2": Status.collected}
+        "bib-split": Status.collected, "anon": Status.collected, "anon2": Status.collected,
+        "anon-pdf": Status.collected}
     out = Output(tmp_path / "build")
     result = build(site.srcdir, out, pdf=False, private=tmp_path / "private")
     assert result.excluded == {}
@@ -770,6 +773,10 @@ def test_a_batch_of_hostile_submissions_collects_builds_and_checks_clean(tmp_pat
              if p.suffix in (".html", ".js", ".json", ".ris", ".bib", ".txt", ".xml")}
     assert not [p for p, text in pages.items() if "<script>alert" in text or "root:x:0:0" in text]
     assert not [p for p, text in pages.items() if NAME.lower() in leak_form(text)]
+    published = [p for p in out.html.rglob("*") if p.suffix in (".gif", ".pdf")]
+    assert sorted(p.relative_to(out.html).as_posix() for p in published) == [
+        "_images/fig.gif", "pdf/vol/anon-pdf.pdf", "pdf/vol/orgood1.pdf"]
+    assert not [p for p in published if NAME.encode() in p.read_bytes()]
     ris = "\n".join(text for p, text in pages.items() if p.suffix == ".ris" and "Forged" in text)
     assert ris.count("TY  - ") == ris.count("ER  - ") >= 1
     assert "\r\nTY  - JOUR" not in ris
