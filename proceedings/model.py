@@ -109,7 +109,7 @@ class _Strict(BaseModel):
 
 
 MAX_AUTHORS = 100
-MAX_TITLE = 300
+MAX_TITLE = 1000
 
 
 class Author(_Strict):
