@@ -597,6 +597,16 @@ def test_bad_pdf_only_pdfs_are_rejected(tmp_path: Path, pdf: bytes, message: str
     assert status == Status.rejected and messages[0].startswith(message)
 
 
+@pytest.mark.parametrize("target", ["../../secret.pdf", "/etc/passwd", "link.pdf"])
+def test_a_pdf_only_pdf_outside_its_folder_or_linked_is_refused(tmp_path: Path, target: str) -> None:
+    (tmp_path / "secret.pdf").write_bytes(tiny_pdf("Secret"))
+    path = pdf_only_file(tmp_path, "p", pdf_meta(pdf=target))
+    (path.parent / "link.pdf").symlink_to(tmp_path / "secret.pdf")
+    name = Path(target).name
+    assert one(run(tmp_path, pdf_only=[path])) == (
+        Status.rejected, [f"p.yml: field 'pdf': {name} is not a file beside the metadata"])
+
+
 def test_a_yaml_alias_bomb_is_refused_at_once() -> None:
     bomb = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{','.join('*' + chr(97 + i) for _ in range(9))}]\n" for i in range(8))

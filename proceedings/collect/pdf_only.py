@@ -15,7 +15,7 @@ def from_pdf_only(metadata: Path) -> Submission:
     except YamlError as exc:
         raise SubmissionError(str(exc)) from None
     pdf = metadata.parent / str(data.pop("pdf", metadata.with_suffix(".pdf").name))
-    if not pdf.is_file() or pdf.parent.resolve() != metadata.parent.resolve():
+    if pdf.is_symlink() or not pdf.is_file() or pdf.parent.resolve() != metadata.parent.resolve():
         raise SubmissionError(f"{metadata.name}: field 'pdf': {pdf.name} is not a file beside the metadata")
     paper_id = data.pop("id", metadata.stem)
     return Submission(paper_id, str(metadata), data, pdf=pdf.read_bytes(), owner=f"pdf-only:{metadata.name}",
