@@ -812,3 +812,13 @@ def test_a_package_file_is_a_zip_by_its_bytes_not_its_name(tmp_path: Path) -> No
     assert [(o.paper_id, o.status, o.messages) for o in outcomes] == [
         ("paper", Status.collected, []),
         ("fake", Status.rejected, ["fake.zip: a package is a folder or a zip, and this file is neither"])]
+
+
+def test_a_long_animation_is_refused_by_its_total_pixels() -> None:
+    from proceedings.check.images import figure_threats
+
+    frames = [Image.new("P", (4000, 4000), shade) for shade in range(8)]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    assert [(t.field, t.message) for t in figure_threats(out.getvalue(), "a.gif")] == [
+        ("image:too-large", "The animation has 8 frames of 4000x4000 pixels, more than 100000000 pixels in all.")]

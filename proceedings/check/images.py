@@ -46,7 +46,7 @@ def sniff(data: bytes) -> str | None:
             return kind
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
-    if head.startswith(b"<") and re.search(rb"<svg[\s>]", data[:4096]):
+    if head.startswith(b"<") and re.search(rb"<svg[\s>]", data[:65536]):
         return "SVG"
     return None
 
@@ -76,6 +76,10 @@ def figure_threats(data: bytes, file: str) -> list[Threat]:
                 if width * height > MAX_PIXELS:
                     return [Threat(file, None, "image:too-large", f"The image is {width}x{height} pixels, more "
                                    f"than the {MAX_PIXELS} allowed; scale it down.")]
+                frames = getattr(image, "n_frames", 1)
+                if width * height * frames > 2 * MAX_PIXELS:
+                    return [Threat(file, None, "image:too-large", f"The animation has {frames} frames of "
+                                   f"{width}x{height} pixels, more than {2 * MAX_PIXELS} pixels in all.")]
                 for frame in ImageSequence.Iterator(image):
                     frame.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
