@@ -283,6 +283,7 @@ def test_https_published_version_is_kept(tmp_path: Path) -> None:
     (unicodedata.normalize("NFD", "Café Study"), "cafe-study"),
     ("\uff30\uff25\uff21\uff23\uff25", "peace"),
     ("a" * 64, "a" * 64),
+    (2024, "2024"),
 ])
 def test_ids_are_ascii_slugs(name: str, expected: str) -> None:
     assert paper_id(name) == expected
@@ -298,7 +299,9 @@ def test_ids_are_ascii_slugs(name: str, expected: str) -> None:
      "SMALL LETTER IE), '\u0440' (CYRILLIC SMALL LETTER ER); use Latin letters, digits and dashes"),
     ("---", "id '---' has no letter or digit"),
     ("", "id '' has no letter or digit"),
-    (42, "an id must be text, not int"),
+    (4.2, "an id must be text, not float"),
+    (True, "an id must be text, not bool"),
+    (["a"], "an id must be text, not list"),
 ])
 def test_bad_ids_are_refused(name: object, message: str) -> None:
     with pytest.raises(IdError) as caught:
@@ -822,3 +825,19 @@ def test_a_long_animation_is_refused_by_its_total_pixels() -> None:
     frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
     assert [(t.field, t.message) for t in figure_threats(out.getvalue(), "a.gif")] == [
         ("image:too-large", "The animation has 8 frames of 4000x4000 pixels, more than 100000000 pixels in all.")]
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("fig{x}.png", "'{' '}'"),
+    ("fig$\\input.png", "'$' '\\\\'"),
+    ("fig%#&.png", "'#' '%' '&'"),
+    ("fig\n.png", "'\\n'"),
+])
+def test_figure_names_with_tex_or_control_characters_are_refused(tmp_path: Path, name: str, shown: str) -> None:
+    assert one(run(tmp_path, [package(tmp_path, "p", {name: png()})])) == (Status.rejected, [
+        f"{name}: file:name: The file name holds {shown}; name figures with letters, digits, spaces, '.', '_' and "
+        "'-' only."])
+
+
+def test_figure_names_with_spaces_and_accents_are_kept(tmp_path: Path) -> None:
+    assert one(run(tmp_path, [package(tmp_path, "p", {"images/AR matrices é.png": png()})])) == (Status.collected, [])

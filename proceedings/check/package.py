@@ -75,8 +75,22 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(dirpath, name)
 
 
+def _name_threats(rel: str) -> list[Threat]:
+    """A published file's name reaches URLs and LaTeX's ``\\includegraphics``: letters, digits, spaces, ``._-``."""
+    bad = sorted({c for c in rel if not (c.isalnum() or c in " ._-/")})
+    if not bad:
+        return []
+    shown = " ".join(repr(c) for c in bad[:8])
+    return [Threat(rel, None, "file:name", f"The file name holds {shown}; name figures with letters, digits, "
+                   "spaces, '.', '_' and '-' only.")]
+
+
 def _scan_file(path: Path, rel: str, size: int, limits: Limits) -> list[Threat]:
     suffix = path.suffix.lower()
+    if suffix in _FIGURE_SUFFIXES or suffix == ".svg":
+        named = _name_threats(rel)
+        if named:
+            return named
     if size > limits.max_file_bytes:
         return [Threat(rel, None, "file:too-large", f"The file has {size} bytes, more than the "
                        f"{limits.max_file_bytes} allowed.")]

@@ -38,6 +38,7 @@ FIELDS: dict[str, str] = {
     "file:not-utf8": "a text file that is not UTF-8",
     "bib:empty": "a .bib file with no entry",
     "target:url": "a link field (url, web page, published version) that is not http:// or https://",
+    "file:name": "a figure whose file name holds characters other than letters, digits, spaces, '.', '_', '-'",
     "file:type": "a file whose bytes are not what its name says (PDF bytes named .png)",
     "image:too-large": "an image over MAX_PIXELS pixels, which stops the volume's LaTeX run",
     "image:broken": "an image that cannot be decoded (truncated, corrupt)",
