@@ -841,3 +841,20 @@ def test_figure_names_with_tex_or_control_characters_are_refused(tmp_path: Path,
 
 def test_figure_names_with_spaces_and_accents_are_kept(tmp_path: Path) -> None:
     assert one(run(tmp_path, [package(tmp_path, "p", {"images/AR matrices é.png": png()})])) == (Status.collected, [])
+
+
+@pytest.mark.parametrize(("svg", "found"), [
+    ('<!DOCTYPE svg [<!ENTITY p SYSTEM "file:///etc/passwd">]>\n<svg xmlns="http://www.w3.org/2000/svg">'
+     "<text>&p;</text></svg>", [("fig.svg", 1, "svg:include")]),
+    ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xi="http://www.w3.org/2001/XInclude">\n'
+     '<xi:include href="/etc/passwd" parse="text"/></svg>', [("fig.svg", 2, "svg:include"),
+                                                             ("fig.svg", 2, "target:absolute")]),
+    ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xi="http://www.w3.org/2001/XInclude">\n'
+     '<xi:include href="paper.md" parse="text"/></svg>', [("fig.svg", 2, "svg:include")]),
+])
+def test_svg_that_would_read_other_files_is_refused(tmp_path: Path, svg: str, found: list[Any]) -> None:
+    from proceedings.check import scan_package
+
+    folder = package(tmp_path, "p", {"fig.svg": svg})
+    assert [(t.file, t.line, t.field) for t in scan_package(folder)] == found
+    assert one(run(tmp_path, [folder]))[0] == Status.rejected

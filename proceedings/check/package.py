@@ -199,8 +199,15 @@ def _scan_svg(data: bytes, file: str) -> list[Threat]:
     parser = expat.ParserCreate()
     base = posixpath.dirname(file)
 
+    def entity(name: str, *_: object) -> None:
+        threats.append(Threat(file, parser.CurrentLineNumber, "svg:include", f"The SVG declares the entity {name!r}, "
+                              "which a renderer may fill from another file; export the figure without it."))
+
     def start(name: str, attributes: dict[str, str]) -> None:
         line = parser.CurrentLineNumber
+        if name.rsplit(":", 1)[-1].lower() == "include":
+            threats.append(Threat(file, line, "svg:include", f"The SVG has a <{name}> element, which inserts "
+                                  "another file when the figure is rendered; export the figure without it."))
         if name.rsplit(":", 1)[-1].lower() in _SVG_ACTIVE:
             threats.append(Threat(file, line, "svg:script", f"The SVG has a <{name}> element, which can run "
                                   "script; export the figure without it."))
@@ -218,6 +225,7 @@ def _scan_svg(data: bytes, file: str) -> list[Threat]:
                                       "URL; export the figure without it."))
 
     parser.StartElementHandler = start
+    parser.EntityDeclHandler = entity
     try:
         parser.Parse(data, True)
     except expat.ExpatError:

@@ -32,6 +32,7 @@ FIELDS: dict[str, str] = {
     "target:absolute": "a link or image path that is absolute",
     "target:scheme": "a link or image URL whose scheme is not http, https, mailto or doi",
     "svg:script": "an SVG element or attribute that can run script when the image is opened",
+    "svg:include": "an SVG entity declaration or XInclude, which a renderer may fill from another file",
     "file:symlink": "a symbolic link",
     "file:special": "a FIFO, socket or device, which would block or leak when read",
     "file:source": "a file Sphinx would read as a page in another markup (.rst), unchecked",
