@@ -600,14 +600,19 @@ def test_bad_pdf_only_pdfs_are_rejected(tmp_path: Path, pdf: bytes, message: str
     assert status == Status.rejected and messages[0].startswith(message)
 
 
-@pytest.mark.parametrize("target", ["../../secret.pdf", "/etc/passwd", "link.pdf"])
-def test_a_pdf_only_pdf_outside_its_folder_or_linked_is_refused(tmp_path: Path, target: str) -> None:
+@pytest.mark.parametrize(("target", "message"), [
+    ("../../secret.pdf", "must name a PDF file beside the metadata, not '../../secret.pdf'"),
+    ("/etc/passwd", "must name a PDF file beside the metadata, not '/etc/passwd'"),
+    ("x" * 300, f"must name a PDF file beside the metadata, not '{'x' * 60}'"),
+    (["a.pdf"], "must name a PDF file beside the metadata, not \"['a.pdf']\""),
+    ("link.pdf", "link.pdf is not a file beside the metadata"),
+    ("missing.pdf", "missing.pdf is not a file beside the metadata"),
+])
+def test_a_pdf_only_pdf_outside_its_folder_or_linked_is_refused(tmp_path: Path, target: Any, message: str) -> None:
     (tmp_path / "secret.pdf").write_bytes(tiny_pdf("Secret"))
     path = pdf_only_file(tmp_path, "p", pdf_meta(pdf=target))
     (path.parent / "link.pdf").symlink_to(tmp_path / "secret.pdf")
-    name = Path(target).name
-    assert one(run(tmp_path, pdf_only=[path])) == (
-        Status.rejected, [f"p.yml: field 'pdf': {name} is not a file beside the metadata"])
+    assert one(run(tmp_path, pdf_only=[path])) == (Status.rejected, [f"p.yml: field 'pdf': {message}"])
 
 
 def test_a_yaml_alias_bomb_is_refused_at_once() -> None:
@@ -858,3 +863,17 @@ def test_svg_that_would_read_other_files_is_refused(tmp_path: Path, svg: str, fo
     folder = package(tmp_path, "p", {"fig.svg": svg})
     assert [(t.file, t.line, t.field) for t in scan_package(folder)] == found
     assert one(run(tmp_path, [folder]))[0] == Status.rejected
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ({"authors": True}, "notes.json note n1: field 'authors': must be a list of names, not 'True'"),
+    ({"authors": [{"name": 3}]}, "notes.json note n1: field 'authors': must be a list of names, not \"[{'name': 3}]\""),
+    ({"authorids": 3}, "notes.json note n1: field 'authorids': must be a list, not '3'"),
+    ({"title": 2.5}, "notes.json note n1: frontmatter:type: Field 'title' must be text, not a float ('2.5')."),
+])
+def test_a_note_with_fields_of_the_wrong_type_is_refused_by_field(tmp_path: Path, content: dict[str, Any],
+                                                                  message: str) -> None:
+    export, pdfs = notes_export(tmp_path, note("n1", **content), note("n2"))
+    outcomes = run(tmp_path, notes=export, pdf_dir=pdfs, overrides=funded("n1", "n2"))
+    assert [(o.paper_id, o.status, o.messages) for o in outcomes] == [
+        ("n1", Status.rejected, [message]), ("n2", Status.collected, ["PDF-only paper"])]
