@@ -877,3 +877,12 @@ def test_a_note_with_fields_of_the_wrong_type_is_refused_by_field(tmp_path: Path
     outcomes = run(tmp_path, notes=export, pdf_dir=pdfs, overrides=funded("n1", "n2"))
     assert [(o.paper_id, o.status, o.messages) for o in outcomes] == [
         ("n1", Status.rejected, [message]), ("n2", Status.collected, ["PDF-only paper"])]
+
+
+def test_a_field_is_named_with_the_file_it_came_from(tmp_path: Path) -> None:
+    """A default the source overrides is the source's: the threat names proceedings.yml, not the organizers' file."""
+    overrides = Overrides(defaults={"track": "Tiny papers", "session": "Morning"}, source="metadata.yml")
+    folder = package(tmp_path, "p", own=OWN + "session: <b>x</b>\n")
+    status, messages = one(run(tmp_path, [folder], overrides=overrides))
+    assert status == Status.rejected
+    assert messages[0].startswith("proceedings.yml: raw-html: Field 'session': ")
