@@ -566,6 +566,9 @@ BAD_FILES = [
     pytest.param({"myst.yml": "version: 1\nproject: {title: T}\nproject: {title: U}\n"},
                  "myst.yml: yaml: The file is refused: myst.yml:3: key 'project' appears twice; keep one",
                  id="myst-yml-duplicate-key"),
+    pytest.param({"paper.md": paper_md(":::{note}\n---\na: &a [x, x]\nclass: [*a, *a]\n---\nText.\n:::")},
+                 "paper.md:11: yaml: The {note} directive's options are refused: aliases (*name) are not accepted; "
+                 "write the value out", id="alias-bomb-in-directive-options"),
     pytest.param({"proceedings.yml": OWN + "x: " + "[" * 30 + "]" * 30 + "\n"},
                  "proceedings.yml: yaml: The file is refused: proceedings.yml:3: nested more than 20 deep",
                  id="deep-yaml"),
