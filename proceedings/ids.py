@@ -30,10 +30,12 @@ class IdError(ValueError):
 def paper_id(name: object) -> str:
     """The paper id for ``name``: lowercase ASCII letters, digits and single dashes.
 
-    Raises :class:`IdError` for a name that is not a string, is empty, holds characters
+    Raises :class:`IdError` for a name that is not text (or a whole number), is empty, holds characters
     other than letters, digits, spaces, ``.``, ``_`` and ``-`` (after accents are
     dropped), or gives an id longer than :data:`MAX_ID_LENGTH`.
     """
+    if isinstance(name, int) and not isinstance(name, bool):
+        name = str(name)  # YAML reads ``id: 2024`` as a number
     if not isinstance(name, str):
         raise IdError(f"an id must be text, not {type(name).__name__}")
     composed = unicodedata.normalize("NFKC", name)

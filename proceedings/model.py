@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pybtex.errors
 from pybtex.database import Person as BibPerson
-from pybtex.errors import set_strict_mode
 from pybtex.scanner import PybtexError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -64,7 +64,7 @@ def _visible(value: str) -> str:
     """
     for index, char in enumerate(value):
         category = unicodedata.category(char)
-        if char in _LAYOUT or category[0] not in "CZ" or char == " " or category == "Zs":
+        if char in _LAYOUT or category[0] not in "CZ" or category == "Zs":
             continue
         code = f"U+{ord(char):04X} {unicodedata.name(char, '(unnamed)')}"
         if char in _JOINERS and _between_letters(value, index):
@@ -111,7 +111,7 @@ class _Strict(BaseModel):
 
 
 MAX_AUTHORS = 100
-MAX_TITLE = 300
+MAX_TITLE = 1000
 
 
 class Author(_Strict):
@@ -142,13 +142,14 @@ class Author(_Strict):
         """A name BibTeX can split (``First Last``, ``Last, First`` or ``Last, Jr, First``), as the exports do."""
         if name.count(",") > 2:
             raise ValueError(f"{name[:80]!r} has more than two commas; write 'First Last' or 'Last, First'")
-        set_strict_mode(True)
+        before = pybtex.errors.strict
+        pybtex.errors.set_strict_mode(True)
         try:
             BibPerson(name)
         except PybtexError as exc:
             raise ValueError(f"{name[:80]!r} cannot be read as a name ({exc})") from None
         finally:
-            set_strict_mode(False)
+            pybtex.errors.set_strict_mode(before)
         return name
 
 

@@ -79,6 +79,11 @@ def test_overlong_formula_is_refused() -> None:
     assert [p.command for p in math_problems("x+" * 6000)] == [""]
 
 
+def test_deeply_nested_braces_are_refused_once() -> None:
+    """TeX stops the volume at 255 grouping levels; 300 are refused at 51."""
+    assert [(p.command, p.offset) for p in math_problems("{" * 300 + "x" + "}" * 300)] == [("{", 50)]
+
+
 MATH_IN_MARKDOWN = """\
 ---
 title: T

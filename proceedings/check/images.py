@@ -46,7 +46,7 @@ def sniff(data: bytes) -> str | None:
             return kind
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
-    if head.startswith(b"<") and re.search(rb"<svg[\s>]", data[:4096]):
+    if head.startswith(b"<") and re.search(rb"<svg[\s>]", data[:65536]):
         return "SVG"
     return None
 
@@ -70,12 +70,17 @@ def figure_threats(data: bytes, file: str) -> list[Threat]:
         return []
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # damage is reported as an error below, or is harmless
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     return [Threat(file, None, "image:too-large", f"The image is {width}x{height} pixels, more "
                                    f"than the {MAX_PIXELS} allowed; scale it down.")]
+                frames = getattr(image, "n_frames", 1)
+                if width * height * frames > 2 * MAX_PIXELS:
+                    return [Threat(file, None, "image:too-large", f"The animation has {frames} frames of "
+                                   f"{width}x{height} pixels, more than {2 * MAX_PIXELS} pixels in all.")]
                 for frame in ImageSequence.Iterator(image):
                     frame.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -83,7 +88,7 @@ def figure_threats(data: bytes, file: str) -> list[Threat]:
                        "scale it down.")]
     except UnidentifiedImageError:
         return [Threat(file, None, "image:broken", f"The {expected} image cannot be read; export it again.")]
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+    except Exception as exc:  # a decoder fails in its own way on each kind of damage
         return [Threat(file, None, "image:broken", f"The {expected} image cannot be decoded ({exc}); "
                        "export it again.")]
     return []
@@ -111,7 +116,7 @@ def _reencode(data: bytes, kind: str) -> bytes:
                 copy = frame.copy()
                 copy.info = {key: value for key, value in frame.info.items() if key in _KEPT_INFO}
                 frames.append(copy)
-    except (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageError) as exc:
+    except Exception as exc:  # a decoder fails in its own way on each kind of damage
         raise ValueError(f"the {kind} image cannot be decoded ({exc})") from None
     out = io.BytesIO()
     first = frames[0]

@@ -277,6 +277,10 @@ class _Scan:
         if depth >= _MAX_DEPTH:
             self.add(line, f"directive:{key}", f"Directives are nested more than {_MAX_DEPTH} deep here; flatten them.")
             return
+        refused = _option_block_refusal(content, self.file)
+        if refused:
+            self.add(line + 1, "yaml", f"The {{{key}}} directive's options are refused: {refused}")
+            return
         try:
             parsed = parse_directive_text(_shape(key), first_line, content, line=line)
         except MarkupError:
@@ -300,6 +304,27 @@ class _Scan:
             self.inline_text(" ".join(parsed.arguments), line)
         if parsed.body:
             self.block("\n".join(parsed.body), line + parsed.body_offset + shift, depth + 1)
+
+
+def _option_block_refusal(content: str, file: str) -> str | None:
+    """Why a directive's YAML option block (between ``---`` lines) breaks the YAML limits, if it does.
+
+    The block is read before myst-parser or the mystmd conversion read it with PyYAML's
+    own loader, which would expand an alias bomb into the options' text.
+    """
+    lines = content.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        return None
+    try:
+        load_yaml("\n".join(lines[1:end]), file)
+    except YamlRefused as exc:
+        return str(exc).split(": ", 1)[-1]
+    except YamlError:
+        return None
+    return None
 
 
 def _option_line(content: str, option: str, line: int) -> int:

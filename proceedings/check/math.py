@@ -145,6 +145,9 @@ eqnarray eqnarray*
 MAX_FORMULA = 10_000
 """Characters in one formula; a longer one is not a formula."""
 
+MAX_GROUPS = 50
+"""Braces nested in one formula; TeX stops the whole volume at 255 levels of grouping."""
+
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\^\^)|(%)|([{}])", re.DOTALL)
 _ENV_ARGUMENT = re.compile(r"\s*\{([^{}]*)\}")
 
@@ -168,7 +171,7 @@ def math_problems(tex: str, display: bool = False) -> list[MathProblem]:
         return [MathProblem("", 0, f"The formula has {len(tex)} characters, more than the {MAX_FORMULA} allowed.")]
     environments = DISPLAY_ENVIRONMENTS if display else ENVIRONMENTS
     problems: list[MathProblem] = []
-    depth = 0
+    depth = deepest = 0
     for match in _TOKEN.finditer(tex):
         word, carets, percent, brace = match.groups()
         if carets:
@@ -179,6 +182,9 @@ def math_problems(tex: str, display: bool = False) -> list[MathProblem]:
                                         "in LaTeX; write '\\%' for a percent sign."))
         elif brace:
             depth += 1 if brace == "{" else -1
+            if depth > MAX_GROUPS >= deepest:
+                problems.append(MathProblem("{", match.start(), f"Braces are nested more than {MAX_GROUPS} deep."))
+            deepest = max(deepest, depth)
             if depth < 0:
                 problems.append(MathProblem("}", match.start(), "A '}' closes a group the formula did not open."))
                 depth = 0

@@ -18,7 +18,7 @@ from proceedings.check.images import figure_threats
 from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown, text_type_threats, url_threats
 from proceedings.check.pdfs import pdf_threats
 from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat
-from proceedings.frontmatter import YamlError, load_yaml
+from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 
 # --------------------------------------------------------------------------- packages
 
@@ -75,8 +75,22 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(dirpath, name)
 
 
+def _name_threats(rel: str) -> list[Threat]:
+    """A published file's name reaches URLs and LaTeX's ``\\includegraphics``: letters, digits, spaces, ``._-``."""
+    bad = sorted({c for c in rel if not (c.isalnum() or c in " ._-/")})
+    if not bad:
+        return []
+    shown = " ".join(repr(c) for c in bad[:8])
+    return [Threat(rel, None, "file:name", f"The file name holds {shown}; name figures with letters, digits, "
+                   "spaces, '.', '_' and '-' only.")]
+
+
 def _scan_file(path: Path, rel: str, size: int, limits: Limits) -> list[Threat]:
     suffix = path.suffix.lower()
+    if suffix in _FIGURE_SUFFIXES or suffix == ".svg":
+        named = _name_threats(rel)
+        if named:
+            return named
     if size > limits.max_file_bytes:
         return [Threat(rel, None, "file:too-large", f"The file has {size} bytes, more than the "
                        f"{limits.max_file_bytes} allowed.")]
@@ -107,14 +121,27 @@ def _scan_file(path: Path, rel: str, size: int, limits: Limits) -> list[Threat]:
     return []
 
 
+_READ_YAML = frozenset({"myst.yml", "proceedings.yml"})
+"""The package's YAML files that collect reads; others (a CI workflow, an environment) are not read."""
+
+
 def _scan_yaml(text: str, file: str) -> list[Threat]:
-    """YAML files within the limits of :mod:`proceedings.frontmatter`; ``myst.yml``'s text fields as text."""
+    """``myst.yml`` and ``proceedings.yml`` within the limits of :mod:`proceedings.frontmatter`.
+
+    A ``myst.yml`` that is merely not YAML is left to the conversion, which reports and
+    ignores it; one that breaks a limit (an alias, a repeated key) is refused before
+    anything reads it. ``myst.yml``'s text fields must be text and its links web links.
+    """
+    if file not in _READ_YAML:
+        return []
     try:
         data = load_yaml(text, file)
-    except YamlError as exc:
+    except YamlRefused as exc:
         return [Threat(file, None, "yaml", f"The file is refused: {exc}")]
+    except YamlError as exc:
+        return [] if file == "myst.yml" else [Threat(file, None, "yaml", f"The file is refused: {exc}")]
     project = data.get("project") if isinstance(data, dict) else None
-    if file.rsplit("/", 1)[-1] == "myst.yml" and isinstance(project, dict):
+    if file == "myst.yml" and isinstance(project, dict):
         return text_type_threats(project, file) + url_threats(project, file)
     return []
 
@@ -172,8 +199,15 @@ def _scan_svg(data: bytes, file: str) -> list[Threat]:
     parser = expat.ParserCreate()
     base = posixpath.dirname(file)
 
+    def entity(name: str, *_: object) -> None:
+        threats.append(Threat(file, parser.CurrentLineNumber, "svg:include", f"The SVG declares the entity {name!r}, "
+                              "which a renderer may fill from another file; export the figure without it."))
+
     def start(name: str, attributes: dict[str, str]) -> None:
         line = parser.CurrentLineNumber
+        if name.rsplit(":", 1)[-1].lower() == "include":
+            threats.append(Threat(file, line, "svg:include", f"The SVG has a <{name}> element, which inserts "
+                                  "another file when the figure is rendered; export the figure without it."))
         if name.rsplit(":", 1)[-1].lower() in _SVG_ACTIVE:
             threats.append(Threat(file, line, "svg:script", f"The SVG has a <{name}> element, which can run "
                                   "script; export the figure without it."))
@@ -191,6 +225,7 @@ def _scan_svg(data: bytes, file: str) -> list[Threat]:
                                       "URL; export the figure without it."))
 
     parser.StartElementHandler = start
+    parser.EntityDeclHandler = entity
     try:
         parser.Parse(data, True)
     except expat.ExpatError:

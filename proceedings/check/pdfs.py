@@ -24,6 +24,12 @@ __all__ = ["UnreadablePdf", "clean_pdf", "pdf_threats"]
 _OBJECT_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/Annots", "/Thumb")
 _MAX_DEPTH = 50
 
+MAX_PDF_BYTES = 50 * 2**20
+"""A camera-ready PDF's size: the same as a whole package's."""
+
+MAX_PDF_PAGES = 200
+"""Pages of one paper: more is not a workshop paper, and the volume would carry all of them."""
+
 
 class UnreadablePdf(ValueError):
     """A PDF that cannot be read, is encrypted, or has no pages."""
@@ -32,12 +38,16 @@ class UnreadablePdf(ValueError):
 def _reader(data: bytes) -> PdfReader:
     if not data.startswith(b"%PDF-"):
         raise UnreadablePdf("the file is not a PDF (it does not start with %PDF-)")
+    if len(data) > MAX_PDF_BYTES:
+        raise UnreadablePdf(f"the PDF has {len(data)} bytes, more than the {MAX_PDF_BYTES} allowed")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadablePdf("the PDF is encrypted; submit it without a password or restrictions")
         if len(reader.pages) == 0:
             raise UnreadablePdf("the PDF has no pages")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnreadablePdf(f"the PDF has {len(reader.pages)} pages, more than the {MAX_PDF_PAGES} allowed")
     except UnreadablePdf:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:

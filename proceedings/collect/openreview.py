@@ -9,15 +9,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from proceedings.collect.submission import Outcome, Status, Submission
+from proceedings.collect.submission import Outcome, Status, Submission, SubmissionError
 from proceedings.model import Presentation
 
 _NOTE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """OpenReview's note ids; checked before one names a file in the PDF folder."""
 
 
-def _presentation(venue: str) -> str:
-    lowered = venue.lower()
+def _presentation(venue: Any) -> str:
+    lowered = venue.lower() if isinstance(venue, str) else ""
     for kind in Presentation:
         if kind.value in lowered:
             return kind.value
@@ -85,16 +85,22 @@ def from_notes(
 ) -> Iterator[Submission | Outcome]:
     """OpenReview ``Note`` objects, from an export or the live API, as submissions or skipped outcomes."""
     for note in notes:
+        ident = str(getattr(note, "id", "") or "note")
         try:
             yield _from_note(note, source, venue_id, pdf_dir)
+        except SubmissionError as exc:
+            yield Outcome(ident, f"{source}#{ident}", Status.rejected, [f"{source} note {ident}: {exc}"])
         except Exception as exc:  # one malformed note costs only itself
-            ident = str(getattr(note, "id", "") or "note")
             yield Outcome(ident, f"{source}#{ident}", Status.rejected, [f"{type(exc).__name__}: {exc}"])
 
 
 def _authors(content: dict[str, Any]) -> list[dict[str, Any]]:
     """``authors`` with ``authorids``: a ``~Profile_Id1`` is kept as such, an address as the email."""
     names, ids = content.get("authors") or [], content.get("authorids") or []
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise SubmissionError(f"field 'authors': must be a list of names, not {str(names)[:60]!r}")
+    if not isinstance(ids, list):
+        raise SubmissionError(f"field 'authorids': must be a list, not {str(ids)[:60]!r}")
     authors = []
     for name, author_id in zip(names, [*ids, *[None] * len(names)], strict=False):
         author: dict[str, Any] = {"name": name}

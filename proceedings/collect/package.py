@@ -23,8 +23,12 @@ _READ_THREATS = ("file:", "yaml", "frontmatter:type", "target:url")
 
 def from_package(package: Path, workdir: Path) -> Submission:
     """A camera-ready MyST package, checked for threats and converted from mystmd's dialect."""
-    if package.suffix.lower() == ".zip":
-        # A folder of its own: two zips whose names slug alike must never mix their files.
+    if package.is_file():
+        # A zip by its bytes, whatever its name; in a folder of its own, so that two zips
+        # whose names slug alike never mix their files.
+        with package.open("rb") as stream:
+            if stream.read(4) not in (b"PK\x03\x04", b"PK\x05\x06"):
+                raise SubmissionError(f"{package.name}: a package is a folder or a zip, and this file is neither")
         folder = Path(tempfile.mkdtemp(prefix="package-", dir=workdir))
         try:
             safety.extract_zip(package, folder)
@@ -63,7 +67,7 @@ def from_package(package: Path, workdir: Path) -> Submission:
     local = folder / "proceedings.yml"
     own = _read_yaml(local) if local.is_file() else {}
     frontmatter.update(own)
-    name = package.stem if package.suffix.lower() == ".zip" else package.name
+    name = package.stem if package.is_file() else package.name
     paper_id = frontmatter.pop("id", name)
     used = {*converted.sources, *(p.name for p in bib_files), "myst.yml", "proceedings.yml"}
     unused = [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file()]

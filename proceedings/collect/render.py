@@ -31,7 +31,8 @@ def _merged(submission: Submission, overrides: Overrides) -> dict[str, Any]:
         raise SubmissionError(f"{submission.field_files.get(field, submission.metadata_file)}: field '{field}': "
                               "only the organizers' metadata file may set it")
     frontmatter = overrides.apply(submission.paper_id, submission.frontmatter)
-    files = {**submission.field_files, **dict.fromkeys(overrides.fields(submission.paper_id), overrides.source)}
+    organizers = overrides.fields(submission.paper_id, submission.frontmatter)
+    files = {**submission.field_files, **dict.fromkeys(organizers, overrides.source)}
     threats = scan_fields(frontmatter, files, submission.metadata_file)
     if threats:
         raise SubmissionError(describe(threats))

@@ -118,9 +118,9 @@ class Overrides:
     def apply(self, paper_id: str, frontmatter: dict[str, Any]) -> dict[str, Any]:
         return {**self.defaults, **frontmatter, **self.papers.get(paper_id, {})}
 
-    def fields(self, paper_id: str) -> set[str]:
-        """The fields this file sets for a paper."""
-        return set(self.defaults) | set(self.papers.get(paper_id, {}))
+    def fields(self, paper_id: str, frontmatter: dict[str, Any]) -> set[str]:
+        """The fields whose value :meth:`apply` takes from this file (a default only where the source has none)."""
+        return (set(self.defaults) - set(frontmatter)) | set(self.papers.get(paper_id, {}))
 
 
 slug = paper_id
