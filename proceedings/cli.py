@@ -50,7 +50,15 @@ def _collect(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from proceedings.collect import Overrides, Status, SubmissionError, collect, read_sources, write_report
+    from proceedings.collect import (
+        Overrides,
+        Status,
+        SubmissionError,
+        collect,
+        read_sources,
+        write_metadata_needed,
+        write_report,
+    )
 
     volume_dir = args.srcdir / args.volume
     if not (volume_dir / "workshop.yml").is_file():
@@ -68,6 +76,10 @@ def _collect(args: argparse.Namespace) -> int:
         print(f"proceedings: {exc}", file=sys.stderr)
         return 1
     write_report(outcomes, args.report)
+    needed = args.report.parent / "metadata-needed.yml"
+    if write_metadata_needed(outcomes, overrides, needed):
+        print(f"proceedings: papers lack metadata; fill in {needed} and collect again with --metadata {needed}",
+              file=sys.stderr)
     table = Table(title=f"Collected into {volume_dir / 'papers'}")
     for column in ("paper", "status", "source", "messages"):
         table.add_column(column, overflow="fold")

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from proceedings.collect.needed import missing_fields, write_metadata_needed
 from proceedings.collect.openreview import fetch_openreview, from_notes, from_openreview
 from proceedings.collect.package import from_package
 from proceedings.collect.pdf_only import from_pdf_only
@@ -40,6 +41,7 @@ __all__ = [
     "from_pdf_only",
     "read_sources",
     "slug",
+    "write_metadata_needed",
     "write_report",
 ]
 
@@ -58,6 +60,12 @@ def collect(
     for item in submissions:
         if isinstance(item, Outcome):
             outcomes.append(item)
+            continue
+        missing = missing_fields(overrides.apply(item.paper_id, item.frontmatter))
+        if missing:
+            message = (f"metadata missing: {', '.join(missing)}; fill in metadata-needed.yml beside the report "
+                       "and collect again with --metadata")
+            outcomes.append(Outcome(item.paper_id, item.source, Status.rejected, [*item.notes, message], missing))
             continue
         try:
             paper, files, private = render(item, overrides)

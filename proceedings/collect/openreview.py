@@ -13,12 +13,56 @@ from proceedings.collect.submission import Outcome, Status, Submission
 from proceedings.model import Presentation
 
 
-def _presentation(venue: str) -> str:
-    lowered = venue.lower()
-    for kind in Presentation:
-        if kind.value in lowered:
-            return kind.value
-    return Presentation.poster.value
+def _presentation(venue: str) -> str | None:
+    """The presentation a venue string names by its last word ("ICLR 2026 Workshop Oral"), or None."""
+    words = venue.split()
+    last = words[-1].lower() if words else ""
+    return next((kind.value for kind in Presentation if kind.value == last), None)
+
+
+def _custom(content: dict[str, Any], *names: str) -> tuple[str, Any] | None:
+    """A venue's own field holding one of ``names`` in its name (``funding_disclosure``), and its value."""
+    for key, value in content.items():
+        if any(name in key.lower() for name in names) and value not in (None, "", []):
+            return key, value
+    return None
+
+
+def _anonymous(value: Any) -> bool | None:
+    """An anonymity choice as forms record it: a boolean, or an answer such as "Yes, publish anonymously"."""
+    if isinstance(value, bool):
+        return value
+    answer = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    answer = answer.strip().lower()
+    if re.match(r"(no|false)\b", answer) or re.search(r"\b(not|non)[- ]?anonym|with (the )?names", answer):
+        return False
+    if re.match(r"(yes|true)\b", answer) or "anonym" in answer:
+        return True
+    return None
+
+
+def _workshop_fields(content: dict[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    """``funding``, ``track`` and the anonymity choice from the venue's own fields, with a note for each unread one."""
+    fields: dict[str, Any] = {}
+    notes = []
+    if found := _custom(content, "funding"):
+        fields["funding"] = " ".join(map(str, found[1])) if isinstance(found[1], list) else str(found[1]).strip()
+    if found := _custom(content, "track"):
+        fields["track"] = str(found[1]).strip()
+    if found := _custom(content, "anonym"):
+        choice = _anonymous(found[1])
+        if choice is None:
+            notes.append(f"{where}: field '{found[0]}': {found[1]!r} is not a yes or no; the names are published "
+                         "unless --metadata says 'anonymous: true'")
+        else:
+            fields["anonymous"] = choice
+    return fields, notes
+
+
+def _folder_name(note_id: str) -> str:
+    """A paper folder for any note id: OpenReview's ids may begin with ``-`` or ``_``, which tools read as options."""
+    return note_id if re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", note_id) else "n" + re.sub(r"[^A-Za-z0-9_-]", "-",
+                                                                                           note_id)
 
 
 def _decision(content: dict[str, Any]) -> str:
@@ -99,25 +143,35 @@ def _citation_key(bibtex: Any) -> str | None:
 def _from_note(note: Any, source_name: str, venue_id: str, pdf_dir: Path | None) -> Submission | Outcome:
     content = {key: value.get("value") for key, value in (note.content or {}).items() if isinstance(value, dict)}
     source = f"{source_name}#{note.id}"
+    paper_id = _folder_name(note.id)
     if content.get("venueid") != venue_id:
-        return Outcome(note.id, source, Status.skipped, [f"not accepted at {venue_id}: {_decision(content)}"])
+        return Outcome(paper_id, source, Status.skipped, [f"not accepted at {venue_id}: {_decision(content)}"])
+    venue = str(content.get("venue") or "")
+    notes = [] if paper_id == note.id else [f"{source}: the paper's folder is {paper_id!r}, as the id begins with "
+                                            f"{note.id[0]!r}"]
+    presentation = _presentation(venue)
+    if presentation is None:
+        notes.append(f"{source}: field 'venue': {venue!r} does not end in Oral, Spotlight or Poster; "
+                     "give the presentation with --metadata")
+    custom, custom_notes = _workshop_fields(content, source)
     frontmatter: dict[str, Any] = {
         "title": content.get("title"),
         "authors": _authors(content),
         "abstract": content.get("abstract"),
         "keywords": content.get("keywords") or [],
         "license": getattr(note, "license", None),
-        "presentation": _presentation(content.get("venue") or ""),
+        "presentation": presentation,
         "openreview": note.forum or note.id,
         "citation_key": _citation_key(content.get("_bibtex")),
+        **custom,
     }
-    submission = Submission(note.id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])})
+    submission = Submission(paper_id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])},
+                            notes=[*notes, *custom_notes])
     pdf_name = Path(str(content.get("pdf") or "")).name
-    candidates = [pdf_dir / f"{note.id}.pdf", pdf_dir / pdf_name] if pdf_dir and pdf_name else []
-    for candidate in candidates:
-        if candidate.is_file():
-            submission.pdf = candidate.read_bytes()
-            break
-    else:
-        return Outcome(note.id, source, Status.rejected, [f"field 'pdf': no PDF {pdf_name or '(none)'} in {pdf_dir}"])
+    candidates = [pdf_dir / f"{note.id}.pdf", *([pdf_dir / pdf_name] if pdf_name else [])] if pdf_dir else []
+    submission.pdf = next((c.read_bytes() for c in candidates if c.is_file()), None)
+    if submission.pdf is None:
+        submission.frontmatter["pdf_to_come"] = True
+        submission.notes.append(f"{source}: no PDF yet ({pdf_name or 'none in the note'}): published from its "
+                                "metadata, marked 'PDF to come' and left out of the volume until collected with it")
     return submission
