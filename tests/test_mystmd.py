@@ -1,4 +1,4 @@
-"""Converting papers written for mystmd: each rule on small inputs, then the real corpus, built."""
+"""Converting papers written for mystmd: each rule on small inputs (the real corpus is in test_corpus.py)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pybtex.database import parse_string
 
-from proceedings.collect import Overrides, Status, collect, from_package, slug
 from proceedings.collect.mystmd import Converted, convert_package, find_main
 from proceedings.model import paper_from_frontmatter
 from proceedings.sphinxext.bibliography import namespace_citations
 
-from conftest import DOCS, SHARED, MiniSite, write_files
+from conftest import DOCS, MiniSite, write_files
 
-CORPUS = SHARED / "corpus" / "mystmd-papers"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
 PNG = (  # a 1x1 PNG
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -37,20 +35,6 @@ def convert(tmp_path: Path, body: str, keys: tuple[str, ...] = (), **files: str 
     text = body if body.startswith("---\n") else HEAD + body
     folder = write_files(tmp_path / "pkg", {"main.md": text, **{k.replace("__", "/"): v for k, v in files.items()}})
     return convert_package(folder, folder / "main.md", set(keys))
-
-
-def outside_code(markdown: str) -> str:
-    """The Markdown with fenced blocks and code spans taken out."""
-    kept, fence = [], None
-    for line in markdown.split("\n"):
-        opened = re.match(r"^\s*(`{3,}|~{3,})", line)
-        if fence is None and opened:
-            fence = opened.group(1)
-        elif fence is not None and re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
-            fence = None
-        elif fence is None:
-            kept.append(line)
-    return re.sub(r"(`+).*?\1", "", "\n".join(kept), flags=re.DOTALL)
 
 
 # --- finding the main file ---------------------------------------------------------------------
@@ -554,64 +538,6 @@ def test_a_converted_package_builds_without_warnings(tmp_path: Path, mini_site: 
     text = " ".join(prose_text(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html").split())
     assert "As Doe [ 1 ] shows [see 1 , pp. 3; 5, 2 ] and 2020 ." in text
     assert "See Figure 1 , Listing 1 and (1) ." in text
-
-
-# --- the corpus of real mystmd papers ---------------------------------------------------------------------
-
-CORPUS_PAPERS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
-
-# What each paper reports it could not use as given: conversions, stand-ins and repaired .bib entries.
-EXPECTED_PROBLEMS: dict[str, list[str]] = {
-    "jpr-software-defined-hpc": [
-        "main.bib:1: missing institution in Lonvick2006: the techreport is published as @misc",
-        "main.bib:312: missing booktitle in osti_mpifileutils: the inproceedings is published as @misc",
-    ],
-    "matthew_feickert": [
-        "mybib.bib:89: link '(https://www.anaconda.com/docs/tools/working-with-conda/reference/default-channels' "
-        "trimmed to 'https://www.anaconda.com/docs/tools/working-with-conda/reference/default-channels'",
-        "not converted: pixi.md:36: included file 'code/ml-example/pixi.toml' is not in the package; "
-        "a placeholder listing stands in",
-        "not converted: pixi.md:44: included file 'code/ml-example/pixi.toml' is not in the package; "
-        "a placeholder listing stands in",
-        "not converted: pixi.md:192: included file 'example.lock' is not in the package; "
-        "a placeholder listing stands in",
-        "not converted: linux-containers.md:14: included file 'code/ml-example/Dockerfile' is not in the package; "
-        "a placeholder listing stands in",
-    ],
-    "myst_template": [
-        "not converted: main.md:248: {raw} latex block (16 lines) left out: raw LaTeX or Typst is not accepted, "
-        "and the web page never showed it",
-    ],
-}
-EXPECTED_DOI_ENTRIES = {"drivendata": 46, "jpr-software-defined-hpc": 0, "matthew_feickert": 0, "myst_template": 0}
-
-
-def bib_keys_of(text: str) -> set[str]:
-    return set(re.findall(r"^[ \t]*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", text, re.MULTILINE)) - {"string"}
-
-
-@pytest.mark.parametrize("name", CORPUS_PAPERS)
-def test_corpus_paper_collects_and_builds(name: str, mini_site: MiniSite, tmp_path: Path) -> None:
-    """Each real paper goes through the organizers' path: collected from its package, then built strictly."""
-    folder = CORPUS / name
-    keys = bib_keys_of("\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.bib"))))
-    overrides = Overrides(defaults={"track": "Tiny papers"}, papers={slug(name): {"funding": "Test funding."}})
-    [outcome] = collect([from_package(folder, tmp_path)], mini_site.srcdir / "vol", tmp_path / "private", overrides)
-
-    assert outcome.status == Status.collected, outcome.messages
-    reported = [m for m in outcome.messages if m.startswith("not converted: ") or re.match(r"[\w.-]+\.bib:\d+: ", m)]
-    assert reported == EXPECTED_PROBLEMS.get(name, [])
-    collected = mini_site.papers / slug(name)
-    assert (collected / "paper.bib").read_text(encoding="utf-8").count("@misc{") >= EXPECTED_DOI_ENTRIES[name]
-    prose = outside_code(collected.joinpath("paper.md").read_text(encoding="utf-8").split("\n---\n", 1)[1])
-    assert "[@" not in prose
-    assert not [k for k in keys if re.search(rf"(?<![^\s(\[])@{re.escape(k)}(?![\w:.#$%&+/~-]*\w)", prose)]
-
-    warnings = build_html(mini_site)
-    # A key the conversion reported as missing may fail to resolve; nothing else may warn.
-    missing = {m.group(1) for p in outcome.messages if (m := re.search(r"citation key '([^']+)'", p))}
-    assert [w for w in warnings if not any(f"{slug(name)}:{key}" in w for key in missing)] == []
-    assert "[@" not in prose_text(mini_site.srcdir.parent / f"out-html/vol/papers/{slug(name)}/paper.html")
 
 
 def test_a_package_named_through_dot_dot_keeps_its_own_files(tmp_path: Path) -> None:
