@@ -659,3 +659,12 @@ def test_remote_images_become_links_and_are_reported(tmp_path: Path) -> None:
     assert "[Figure: a.png](<https://x.org/a.png>)" in result.body and "(f)=" in result.body
     assert "See [Figure](#f) and [logo](<https://x.org/l.png>)." in result.body
     assert len(result.problems) == 2 and result.files == {}
+
+
+def test_the_block_structure_is_markdown_its(tmp_path: Path) -> None:
+    """Indented code, a fence shown inside a longer fence and a list item's fence stay as written."""
+    body = ("Text [@k].\n\n    indented [@k] code\n\n````md\n```{figure} x.png\n```\n````\n\n"
+            "- item [@k]\n\n  ```python\n  [@k]\n  ```\n")
+    result = convert(tmp_path, body, keys=("k",))
+    assert result.body == ("Text {cite:p}`k`.\n\n    indented [@k] code\n\n````md\n```{figure} x.png\n```\n````\n\n"
+                           "- item {cite:p}`k`\n\n  ```python\n  [@k]\n  ```\n")

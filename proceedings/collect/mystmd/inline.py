@@ -288,10 +288,12 @@ def _paragraphs(nodes: list[Node]) -> list[Node]:
     for node in nodes:
         last = out[-1] if out else None
         if (isinstance(node, Line) and isinstance(last, Line) and node.text.strip() and last.text.strip()
+                and not node.literal and not last.literal
                 and node.file == last.file and node.number == last.number + last.text.count("\n") + 1):
             out[-1] = Line(f"{last.text}\n{node.text}", last.file, last.number)
         else:
-            out.append(Line(node.text, node.file, node.number) if isinstance(node, Line) else node)
+            out.append(Line(node.text, node.file, node.number, literal=node.literal) if isinstance(node, Line)
+                       else node)
     return out
 
 
@@ -324,7 +326,7 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
     out = _paragraphs(nodes)
     for node in out:
         if isinstance(node, Line):
-            node.text = _display_math(_inline(node, ctx), node, ctx)
+            node.text = node.text if node.literal else _display_math(_inline(node, ctx), node, ctx)
             continue
         if node.name == "math":
             for line in node.body:
