@@ -668,3 +668,11 @@ def test_the_block_structure_is_markdown_its(tmp_path: Path) -> None:
     result = convert(tmp_path, body, keys=("k",))
     assert result.body == ("Text {cite:p}`k`.\n\n    indented [@k] code\n\n````md\n```{figure} x.png\n```\n````\n\n"
                            "- item {cite:p}`k`\n\n  ```python\n  [@k]\n  ```\n")
+
+
+def test_links_to_labels_the_paper_lacks_keep_their_text_and_are_reported(tmp_path: Path) -> None:
+    body = ("## Known heading\n\n"
+            "See [the part](#nowhere), [](#known-heading), {numref}`Figure %s <gone>` and {ref}`gone2`.\n")
+    result = convert(tmp_path, body)
+    assert "See the part, [](#known-heading), Figure and gone2." in result.body
+    assert [p.split(": ", 1)[0] for p in result.problems] == ["main.md:7"] * 3

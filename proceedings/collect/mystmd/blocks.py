@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+from myst_parser.slugs import github_slugify
 
 from proceedings.collect.mystmd.source import (
     _FRONT,
@@ -351,3 +352,19 @@ def _collect_labels(nodes: list[Node]) -> dict[str, str]:
             kind = "math" if node.name == "math" else "numbered" if node.name in _NUMBERED else "target"
             labels.setdefault(label, "target" if kind == "numbered" and not _has_caption(node) else kind)
     return labels
+
+
+def _anchors(nodes: list[Node]) -> set[str]:
+    """Every name a ``#`` link may point to: labels on any directive, and the headings' anchors.
+
+    A heading is reached by its GitHub-style slug (myst-parser's anchors) or, at any level,
+    by docutils' id for its title, which is the same for plain titles.
+    """
+    found: set[str] = set()
+    for node in _walk(nodes):
+        if isinstance(node, Fence):
+            found.update(v for k, v in node.options if k in ("label", "name") and v)
+        elif match := _ATX.match(node.text):
+            slug = github_slugify(node.text[match.end() :].strip().rstrip("#").strip())
+            found.update({slug, *(f"{slug}-{n}" for n in range(1, 10))})
+    return found

@@ -131,9 +131,13 @@ def _bare(word: str, where: str, ctx: Context) -> tuple[str, str]:
     return f"@{word}", ""
 
 
-def _link(text: str, label: str, ctx: Context) -> str | None:
-    """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them."""
+def _link(text: str, label: str, where: str, ctx: Context) -> str | None:
+    """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them; a link to nothing, its text."""
     kind = ctx.labels.get(label)
+    if kind is None and label not in ctx.anchors:
+        shown = text.replace("%s", "").strip() or label
+        ctx.problem(where, f"link to '#{label}': the paper has no such label or heading; its text {shown!r} is kept")
+        return shown
     if kind == "remote":
         return f"[{text.replace('%s', '').strip() or 'figure'}](#{label})"
     if kind == "numbered" and (not text or "%s" in text or "{number}" in text):
@@ -195,7 +199,7 @@ def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
             return _scheme_link(match["name"] or match["auto"], match["id"] or match["auto_id"], match["label"] or "",
                                 where, ctx)
         if match["link"]:
-            return _link(match["text"], match["target"], ctx) or match[0]
+            return _link(match["text"], match["target"], where, ctx) or match[0]
         if match["bracket"] and _LINK_DEFINITION.match(text, match.start()) and (
                 match.start() == 0 or text[match.start() - 1] == "\n"):
             return match[0]
@@ -233,6 +237,12 @@ def _role(name: str, span: str, where: str, ctx: Context) -> str:
     base = name.split(":")[0]
     if name in ("ref", "numref") and ctx.labels.get(content.strip()) == "math":
         return f"{{eq}}`{content.strip()}`"
+    if name in ("ref", "numref", "eq"):
+        shown, _, target = content.strip().rpartition("<")
+        label = target.rstrip(">").strip() if shown else content.strip()
+        if label not in ctx.labels and label not in ctx.anchors:
+            ctx.problem(where, f"{{{name}}} to {label!r}: the paper has no such label; its text is kept")
+            return shown.replace("%s", "").strip() or label
     if base in ("cite", "footcite"):
         keys = [k.strip() for k in content.split(",")]
         if all(re.fullmatch(r"[^{}\s,]+", k) for k in keys):

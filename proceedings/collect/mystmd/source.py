@@ -95,6 +95,8 @@ class Context:
     cite_texts: dict[str, str] = field(default_factory=dict)
     """Each key's author-year text, for citations in the abstract."""
     labels: dict[str, str] = field(default_factory=dict)
+    anchors: set[str] = field(default_factory=set)
+    """Other names a ``#`` link may reach: labels on any directive, headings' anchors."""
     doi_keys: dict[str, str] = field(default_factory=dict)
     doi_entries: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
