@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pybtex.database import parse_string
 
+from proceedings.collect import Overrides, Status, collect, from_package
 from proceedings.collect.mystmd import Converted, convert_package, find_main
 from proceedings.model import paper_from_frontmatter
 from proceedings.sphinxext.bibliography import namespace_citations
@@ -676,3 +677,14 @@ def test_links_to_labels_the_paper_lacks_keep_their_text_and_are_reported(tmp_pa
     result = convert(tmp_path, body)
     assert "See the part, [](#known-heading), Figure and gone2." in result.body
     assert [p.split(": ", 1)[0] for p in result.problems] == ["main.md:7"] * 3
+
+
+def test_an_authors_own_anonymity_choice_is_honoured_when_collected(tmp_path: Path) -> None:
+    head = ("---\ntitle: T\nabstract: A.\nanonymous: true\nfunding: None.\ntrack: Tiny papers\n"
+            "authors:\n  - name: Ada Lovelace\n    email: ada@example.org\n---\n")
+    folder = write_files(tmp_path / "pkg", {"main.md": head + "Text.\n"})
+    [outcome] = collect([from_package(folder, tmp_path / "work")], tmp_path / "vol", tmp_path / "private", Overrides())
+    assert outcome.status == Status.collected, outcome.messages
+    published = (tmp_path / "vol" / "papers" / "pkg" / "paper.md").read_text(encoding="utf-8")
+    assert "anonymous: true" in published and "Ada" not in published
+    assert "Ada Lovelace" in (tmp_path / "private" / "vol" / "anonymous-authors.yml").read_text(encoding="utf-8")
