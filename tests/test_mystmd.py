@@ -688,3 +688,12 @@ def test_an_authors_own_anonymity_choice_is_honoured_when_collected(tmp_path: Pa
     published = (tmp_path / "vol" / "papers" / "pkg" / "paper.md").read_text(encoding="utf-8")
     assert "anonymous: true" in published and "Ada" not in published
     assert "Ada Lovelace" in (tmp_path / "private" / "vol" / "anonymous-authors.yml").read_text(encoding="utf-8")
+
+
+def test_raw_directives_by_format_and_latex_includes_are_left_out(tmp_path: Path) -> None:
+    body = (":::{raw:latex}\n\\newpage\n:::\n\n::::{table} Sample\n:label: tab:t\n\n:::{include} t.tex\n:::\n::::\n\n"
+            "Text.\n")
+    result = convert(tmp_path, body, **{"t.tex": "\\begin{tabular}{l}x\\end{tabular}\n"})
+    assert "newpage" not in result.body and "tabular" not in result.body and "{table}" not in result.body
+    assert "**Sample**" in result.body and result.body.endswith("Text.\n")
+    assert sorted(p.split(": ")[0] for p in result.problems) == ["main.md:12", "main.md:5", "main.md:9"]

@@ -61,7 +61,7 @@ def _make_fence(opener: Line, indent: str, marker: str, info: str, body: list[Li
         return Fence(opener, indent, marker, None, info, [], body)
     options, content = _options(body)
     fence = Fence(opener, indent, marker, directive["name"], directive["argument"].strip(), options, content)
-    if fence.name not in _RAW_CONTENT:
+    if fence.name not in _RAW_CONTENT and not directive["name"].startswith("raw:"):
         fence.children = _parse(content)
     return fence
 
@@ -176,6 +176,10 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.problem(where, f"include of {fence.argument!r} not inlined: {refusal}")
         return []
     options = dict(fence.options)
+    if target.suffix.lower() == ".tex":
+        ctx.problem(where, f"include of {fence.argument!r} not inlined: a LaTeX file, which only mystmd's PDF "
+                    "export reads")
+        return []
     if target.suffix.lower() != ".md" or {"literal", "lang", "code"} & options.keys():
         return [_listing(fence, options)]
     if not target.is_file():

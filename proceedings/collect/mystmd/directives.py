@@ -289,7 +289,12 @@ def _html_table(fence: Fence, ctx: Context) -> list[Node]:
     """A ``{table}`` holding an HTML table becomes a ``{list-table}``: Sphinx tables cannot be raw HTML."""
     html_text = "\n".join(line.text for line in fence.body)
     if "<table" not in html_text.lower():
-        return [fence]
+        if any(isinstance(c, Line) and c.text.lstrip().startswith("|") for c in fence.children or []):
+            return [fence]
+        at = fence.opener
+        ctx.problem(at.at(), "{table} holds no table Sphinx can read; its caption and content are kept as text")
+        title = [Line(f"**{fence.argument}**", at.file, at.number)] if fence.argument else []
+        return [Line("", at.file, at.number), *title, Line("", at.file, at.number), *(fence.children or [])]
     table = _table_grid(html_text)
     if table is None:
         ctx.problem(fence.opener.at(), "HTML table could not be read; it is kept as raw HTML, without its caption")
@@ -374,6 +379,10 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
             _code_language(fence, ctx)
         return [fence]
     original = fence.name
+    if original.startswith("raw:"):
+        ctx.problem(fence.opener.at(), f"{{{original}}} block ({len(fence.body)} lines) left out: raw output is "
+                    "not accepted, and mystmd shows it in one export format only")
+        return []
     fence.name = _RENAMED.get(fence.name, fence.name)
     if fence.name not in _KNOWN_DIRECTIVES:
         return _unknown(fence, ctx)
