@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from pdfs import tiny_pdf
 from PIL import Image
 from pybtex.database import parse_string
 
@@ -697,3 +698,11 @@ def test_raw_directives_by_format_and_latex_includes_are_left_out(tmp_path: Path
     assert "newpage" not in result.body and "tabular" not in result.body and "{table}" not in result.body
     assert "**Sample**" in result.body and result.body.endswith("Text.\n")
     assert sorted(p.split(": ")[0] for p in result.problems) == ["main.md:12", "main.md:5", "main.md:9"]
+
+
+def test_pdf_figures_become_png_and_notebook_outputs_keep_their_caption(tmp_path: Path) -> None:
+    body = "```{figure} plot.pdf\n:label: f1\nA plot.\n```\n\n```{figure} #cell-output\n:label: f2\nAn output.\n```\n"
+    result = convert(tmp_path, body, **{"plot.pdf": tiny_pdf("x")})
+    assert "```{figure} plot.png" in result.body and result.files["plot.png"].startswith(b"\x89PNG")
+    assert "(f2)=" in result.body and "An output." in result.body and "#cell-output" not in result.body
+    assert [p.split(": ", 1)[0] for p in result.problems] == ["main.md:10"]

@@ -146,18 +146,27 @@ def _code_figure(fence: Fence, code: Fence, ctx: Context) -> list[Node]:
     return [Fence(code.opener, fence.indent, fence.marker, "code-block", language, options, code.body)]
 
 
-def _remote_figure(fence: Fence, ctx: Context) -> list[Node]:
-    """A figure whose image is on the web: the build fetches nothing, so a link to it stands in, with its caption."""
+def _figure_stand_in(fence: Fence, ctx: Context) -> list[Node]:
+    """A figure whose image the build cannot have: on the web (the build fetches nothing), or a notebook
+    output that mystmd embeds by its label. Its caption stays, after a link to the image if it has one."""
     at = fence.opener
     blank = Line("", at.file, at.number)
     label = fence.option("name")
     target = [Line(f"({label})=", at.file, at.number)] if label else []
     if label:
         ctx.labels[label] = "remote"
-    ctx.problem(at.at(), f"image {fence.argument!r} is not in the package (the build fetches nothing): "
-                "a link to it is shown instead")
-    link = Line(f"[Figure: {fence.argument.rsplit('/', 1)[-1]}](<{fence.argument}>)", at.file, at.number)
-    return [blank, *target, link, blank, *(fence.children or []), blank]
+    if fence.argument.startswith("#"):
+        ctx.problem(at.at(), f"figure of notebook output {fence.argument!r} left out: the build runs no notebook; "
+                    "its caption is kept")
+        shown: list[Node] = []
+    else:
+        ctx.problem(at.at(), f"image {fence.argument!r} is not in the package (the build fetches nothing): "
+                    "a link to it is shown instead")
+        shown = [Line(f"[Figure: {fence.argument.rsplit('/', 1)[-1]}](<{fence.argument}>)", at.file, at.number)]
+    return [blank, *target, *shown, blank, *(fence.children or []), blank]
+
+
+_NOT_IN_PACKAGE = re.compile(r"https?://|#")
 
 
 def _figure(fence: Fence, ctx: Context) -> list[Node]:
@@ -165,8 +174,8 @@ def _figure(fence: Fence, ctx: Context) -> list[Node]:
         code = next((c for c in fence.children or [] if isinstance(c, Fence) and (
             (c.name is None and c.marker[0] != ":") or c.name == "code-block")), None)
         return _code_figure(fence, code, ctx) if code is not None else _subfigures(fence, ctx)
-    if re.match(r"https?://", fence.argument):
-        return _remote_figure(fence, ctx)
+    if _NOT_IN_PACKAGE.match(fence.argument):
+        return _figure_stand_in(fence, ctx)
     path = _package_path(fence, fence.argument, ctx, "image")
     if path is None:
         return fence.children or []
@@ -394,8 +403,8 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     _drop_unknown_options(fence, ctx)
     if fence.name == "figure":
         return _figure(fence, ctx)
-    if fence.name == "image" and re.match(r"https?://", fence.argument):
-        return _remote_figure(fence, ctx)
+    if fence.name == "image" and _NOT_IN_PACKAGE.match(fence.argument):
+        return _figure_stand_in(fence, ctx)
     if fence.name == "image":
         path = _package_path(fence, fence.argument, ctx, "image")
         fence.argument = path or ""
