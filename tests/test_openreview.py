@@ -10,7 +10,15 @@ import pytest
 import yaml
 
 from proceedings.cli import main
-from proceedings.collect import Outcome, Overrides, Status, Submission, from_openreview, write_metadata_needed
+from proceedings.collect import (
+    Outcome,
+    Overrides,
+    Status,
+    Submission,
+    from_openreview,
+    with_default_track,
+    write_metadata_needed,
+)
 from proceedings.collect.openreview import _presentation
 
 from conftest import DOCS, SHARED
@@ -94,3 +102,17 @@ def test_metadata_needed_keeps_what_the_organizers_gave(tmp_path: Path) -> None:
     assert write_metadata_needed(outcomes, overrides, tmp_path / "m.yml")
     assert yaml.safe_load((tmp_path / "m.yml").read_text()) == {
         "defaults": {"track": "T"}, "papers": {"b": {"funding": "F"}, "a": {"session": "S", "funding": ""}}}
+
+
+def test_the_default_track_is_the_option_or_the_editions_only_track(tmp_path: Path) -> None:
+    workshop = yaml.safe_load((DOCS / "iclr2026" / "workshop.yml").read_text())
+    two = tmp_path / "two.yml"
+    two.write_text(yaml.safe_dump(workshop))
+    workshop["call_for_papers"]["tracks"] = workshop["call_for_papers"]["tracks"][:1]
+    one = tmp_path / "one.yml"
+    one.write_text(yaml.safe_dump(workshop))
+    given = Overrides(defaults={"track": "Given"})
+    assert with_default_track(Overrides(), two, None).defaults == {}
+    assert with_default_track(Overrides(), one, None).defaults == {"track": "Tiny papers"}
+    assert with_default_track(Overrides(), two, "Option").defaults == {"track": "Option"}
+    assert with_default_track(given, one, "Option").defaults == {"track": "Given"}

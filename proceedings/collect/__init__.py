@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from proceedings.collect.needed import missing_fields, write_metadata_needed
+from proceedings.collect.needed import missing_fields, with_default_track, write_metadata_needed
 from proceedings.collect.openreview import fetch_openreview, from_notes, from_openreview
 from proceedings.collect.package import from_package
 from proceedings.collect.pdf_only import from_pdf_only
@@ -41,6 +41,7 @@ __all__ = [
     "from_pdf_only",
     "read_sources",
     "slug",
+    "with_default_track",
     "write_metadata_needed",
     "write_report",
 ]

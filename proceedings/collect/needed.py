@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from proceedings.collect.submission import Outcome, Overrides
-from proceedings.model import Paper
+from proceedings.model import Paper, load_workshop
 
-__all__ = ["missing_fields", "write_metadata_needed"]
+__all__ = ["missing_fields", "with_default_track", "write_metadata_needed"]
 
 _HEADER = """\
 # The metadata that collected papers still need. Fill in each empty field (funding: every
@@ -32,6 +32,21 @@ def missing_fields(frontmatter: dict[str, Any]) -> list[str]:
     if not frontmatter.get("anonymous"):
         required.insert(1, "authors")
     return [name for name in required if frontmatter.get(name) in (None, "", [], ())]
+
+
+def with_default_track(overrides: Overrides, workshop_file: Path, track: str | None) -> Overrides:
+    """``overrides`` with a default ``track``: the one given, else the edition's only track, if it has one.
+
+    A track set in ``--metadata`` defaults, by a source or per paper still wins.
+    """
+    if "track" in overrides.defaults:
+        return overrides
+    if track is None:
+        tracks = load_workshop(workshop_file).call_for_papers.tracks
+        track = tracks[0].name if len(tracks) == 1 else None
+    if track is None:
+        return overrides
+    return Overrides(defaults={**overrides.defaults, "track": track}, papers=overrides.papers)
 
 
 def write_metadata_needed(outcomes: Iterable[Outcome], overrides: Overrides, path: Path) -> bool:
