@@ -706,3 +706,9 @@ def test_pdf_figures_become_png_and_notebook_outputs_keep_their_caption(tmp_path
     assert "```{figure} plot.png" in result.body and result.files["plot.png"].startswith(b"\x89PNG")
     assert "(f2)=" in result.body and "An output." in result.body and "#cell-output" not in result.body
     assert [p.split(": ", 1)[0] for p in result.problems] == ["main.md:10"]
+
+
+def test_an_embedded_notebook_output_is_left_out_with_a_line(tmp_path: Path) -> None:
+    result = convert(tmp_path, "Before ![the plot](#fig-cell) after.\n")
+    assert result.body == "Before the plot after.\n"
+    assert result.problems == ["main.md:5: embedded notebook output '#fig-cell' left out: the build runs no notebook"]

@@ -176,11 +176,14 @@ def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Conte
     return f"[{text or shown}](<{url.format(identifier)}>)"
 
 
-_REMOTE_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<url>https?://[^()\s]+)\)")
+_REMOTE_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<url>https?://[^()\s]+|#[^()\s]+)\)")
 
 
 def _remote_image(image: re.Match[str], where: str, ctx: Context) -> str:
-    """An image on the web, as a link to it: the build fetches nothing."""
+    """An image on the web, as a link to it (the build fetches nothing); a notebook output mystmd embeds, as its alt."""
+    if image["url"].startswith("#"):
+        ctx.problem(where, f"embedded notebook output {image['url']!r} left out: the build runs no notebook")
+        return image["alt"]
     ctx.problem(where, f"image {image['url']!r} is not in the package (the build fetches nothing): "
                 "a link to it is shown instead")
     return f"[{image['alt'] or 'image'}](<{image['url']}>)"
