@@ -61,12 +61,22 @@ def _doi_key(word: str, where: str, ctx: Context) -> str:
     return ctx.doi_keys[folded]
 
 
-def _cite_key(word: str, where: str, ctx: Context) -> str:
+def _cite_key(word: str, where: str, ctx: Context) -> str | None:
+    """The key to cite for ``word``, or None (with a report line) when the package's .bib lacks it.
+
+    mystmd prints such a citation as its key; so does the conversion, as text, rather
+    than leave a citation that fails the whole paper's build.
+    """
     if _is_doi(word):
         return _doi_key(word, where, ctx)
     if word not in ctx.bib_keys:
-        ctx.problem(where, f"citation key {word!r} is not in the package's .bib files")
+        ctx.problem(where, f"citation key {word!r} is not in the package's .bib files: shown as [{word}]")
+        return None
     return word
+
+
+def _unresolved(keys: list[str]) -> str:
+    return "\\[" + "; ".join(keys) + "\\]"
 
 
 def _note_text(text: str, where: str, ctx: Context) -> str:
@@ -105,14 +115,18 @@ def _bracket(body: str, where: str, ctx: Context) -> str | None:
             pieces.append(("ref", " ".join(t for t in (pre.strip(), _reference(key, ctx), post.strip()) if t)))
             continue
         role = "cite:year" if match["minus"] else "cite:p"
-        target = _cite_target(_cite_key(key, where, ctx), _note_text(pre, where, ctx), _note_text(post, where, ctx))
+        cited = _cite_key(key, where, ctx)
+        if cited is None:
+            pieces.append(("text", _unresolved([key])))
+            continue
+        target = _cite_target(cited, _note_text(pre, where, ctx), _note_text(post, where, ctx))
         if pieces and pieces[-1][0] == role:
             pieces[-1] = (role, f"{pieces[-1][1]},{target}")
         else:
             pieces.append((role, target))
     out = []
     for kind, text in pieces:
-        out.append(f"({text})" if kind == "ref" else f"{{{kind}}}`{text}`")
+        out.append(f"({text})" if kind == "ref" else text if kind == "text" else f"{{{kind}}}`{text}`")
     return " ".join(out)
 
 
@@ -249,7 +263,11 @@ def _role(name: str, span: str, where: str, ctx: Context) -> str:
     if base in ("cite", "footcite"):
         keys = [k.strip() for k in content.split(",")]
         if all(re.fullmatch(r"[^{}\s,]+", k) for k in keys):
-            return f"{{{name}}}`{','.join(_cite_key(k, where, ctx) for k in keys)}`"
+            cited = {k: _cite_key(k, where, ctx) for k in keys}
+            known = [c for c in cited.values() if c is not None]
+            missing = [k for k, c in cited.items() if c is None]
+            role = f"{{{name}}}`{','.join(known)}`" if known else ""
+            return " ".join(part for part in (role, _unresolved(missing) if missing else "") if part)
         return f"{{{name}}}{span}"
     if base == "raw":
         ctx.note(where, f"{{{name}}} role left out ({content[:40]!r}): mystmd shows it only in one export format, "
