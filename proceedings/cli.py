@@ -78,7 +78,7 @@ def _collect(args: argparse.Namespace) -> int:
         return 1
     write_report(outcomes, args.report)
     needed = args.report.parent / "metadata-needed.yml"
-    if write_metadata_needed(outcomes, overrides, needed):
+    if write_metadata_needed(outcomes, overrides, needed, args.metadata):
         print(f"proceedings: papers lack metadata; fill in {needed} and collect again with --metadata {needed}",
               file=sys.stderr)
     table = Table(title=f"Collected into {volume_dir / 'papers'}")

@@ -607,8 +607,8 @@ def test_figures_are_published_under_printable_formats_and_unused_files_are_not(
     body = "```{figure} a.webp\nA\n```\n\n![B](b.gif)\n\n```{figure} c.svg\nC\n```\n"
     result = convert(tmp_path, body, **{"a.webp": webp.getvalue(), "b.gif": gif.getvalue(),
                      "c.svg": svg, "unused.ipynb": "{}"})
-    assert "```{figure} a.png" in result.body
-    assert sorted(result.files) == ["a.png", "c.svg"]
+    assert "```{figure} a.png" in result.body and "![B](<b.png>)" in result.body
+    assert sorted(result.files) == ["a.png", "b.png", "c.svg"]
     assert result.files["a.png"].startswith(b"\x89PNG")
     assert b"foreignObject" not in result.files["c.svg"] and b"<text>Label</text>" in result.files["c.svg"]
     assert b"mxfile" not in result.files["c.svg"]
@@ -713,3 +713,13 @@ def test_an_embedded_notebook_output_is_left_out_with_a_line(tmp_path: Path) -> 
     result = convert(tmp_path, "Before ![the plot](#fig-cell) after.\n")
     assert result.body == "Before the plot after.\n"
     assert result.problems == ["main.md:5: embedded notebook output '#fig-cell' left out: the build runs no notebook"]
+
+
+def test_a_figure_of_markdown_images_with_target_lines_keeps_its_images_and_labels(tmp_path: Path) -> None:
+    body = (":::{figure}\n:label: fig:both\n(part-a)=\n![](./images/a.png)\n(part-b)=\n![B](images/b.png)\n\n"
+            "Both parts.\n:::\n\nSee [Figure 1a](#part-a) and [](#fig:both).\n")
+    result = convert(tmp_path, body, **{"images__a.png": PNG, "images__b.png": PNG})
+    assert result.body.startswith("(part-a)=\n(part-b)=\n:::{figure} images/a.png\n:name: fig:both\n")
+    assert ":::{image} images/b.png\n:alt: B\n:::" in result.body
+    assert "See [Figure 1a](#part-a) and {numref}`fig:both`." in result.body
+    assert sorted(result.files) == ["images/a.png", "images/b.png"] and result.problems == []

@@ -49,15 +49,20 @@ def with_default_track(overrides: Overrides, workshop_file: Path, track: str | N
     return Overrides(defaults={**overrides.defaults, "track": track}, papers=overrides.papers)
 
 
-def write_metadata_needed(outcomes: Iterable[Outcome], overrides: Overrides, path: Path) -> bool:
-    """Write the papers' missing fields, with what ``overrides`` already gives, to ``path``; False if none miss any."""
+def write_metadata_needed(outcomes: Iterable[Outcome], overrides: Overrides, path: Path,
+                          given: Path | None = None) -> bool:
+    """Write the papers' missing fields, with what ``overrides`` already gives, to ``path``; False if none miss any.
+
+    When none miss any, an old ``path`` goes, unless it is the metadata file ``given`` to this run.
+    """
     papers: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
         if outcome.missing:
             papers[outcome.paper_id] = {**overrides.papers.get(outcome.paper_id, {}),
                                         **dict.fromkeys(outcome.missing, "")}
     if not papers:
-        path.unlink(missing_ok=True)
+        if given is None or path.resolve() != given.resolve():
+            path.unlink(missing_ok=True)
         return False
     kept = {k: v for k, v in overrides.papers.items() if k not in papers}
     data: dict[str, Any] = {"defaults": overrides.defaults} if overrides.defaults else {}

@@ -47,17 +47,18 @@ _KNOWN_DIRECTIVES = _known_directives()
 _RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
 _IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".pdf")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_TARGET = re.compile(r"^\s*\([^()\s]+\)=\s*$")
 
 
-def _package_path(fence: Fence, reference: str, ctx: Context, what: str, then: str = "") -> str | None:
+def _package_path(at: Line, reference: str, ctx: Context, what: str, then: str = "") -> str | None:
     """A file reference rewritten relative to the package folder (where ``paper.md`` will be), or None if refused.
 
     A file the package lacks is reported, with ``then`` saying what the caller does instead.
     """
     if _URL.match(reference):
         return reference
-    where = fence.opener.at()
-    target, refusal = _inside(ctx.folder, _base(ctx, fence.opener), reference)
+    where = at.at()
+    target, refusal = _inside(ctx.folder, _base(ctx, at), reference)
     if target is None:
         ctx.problem(where, f"{what} {reference!r} refused: {refusal}")
         return None
@@ -109,13 +110,37 @@ def _image_fence(source: Fence) -> Fence:
     return Fence(source.opener, source.indent, source.marker, "image", source.argument, options, [], [])
 
 
+_IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\[\]]*)\]\((?:<(?P<bracketed>[^<>]+)>|(?P<path>[^()\s]+))\)\s*$")
+
+
+def _markdown_images(children: list[Node], ctx: Context) -> list[Node]:
+    """Image lines (``![alt](path)``) in a figure of figures, as the image directives they stand for."""
+    out: list[Node] = []
+    for child in children:
+        image = _IMAGE_LINE.match(child.text) if isinstance(child, Line) else None
+        if image is None or not isinstance(child, Line):
+            out.append(child)
+            continue
+        path = _package_path(child, image["bracketed"] or image["path"], ctx, "image")
+        if path is not None:
+            options = [("alt", image["alt"])] if image["alt"] else []
+            out.append(Fence(child, "", ":::", "image", path, options, [], []))
+    return out
+
+
 def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
-    """A mystmd figure of figures: Sphinx has no subfigures, so the first image carries the figure."""
-    children = fence.children or []
+    """A mystmd figure of figures: Sphinx has no subfigures, so the first image carries the figure.
+
+    Labels written as target lines among the subfigures move before the figure, so that
+    links to them reach it.
+    """
+    children = _markdown_images(fence.children or [], ctx)
+    targets = [c for c in children if isinstance(c, Line) and _TARGET.match(c.text)]
+    children = [c for c in children if c not in targets]
     inner = [c for c in children if isinstance(c, Fence) and c.name in ("figure", "image") and c.argument]
     if not inner:
         ctx.problem(fence.opener.at(), "figure without an image: its caption is kept as plain text")
-        return children
+        return [*targets, *children]
     first, rest = inner[0], inner[1:]
     caption = [c for c in children if c not in inner]
     fence.argument = first.argument
@@ -128,7 +153,7 @@ def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
     fence.children = [*caption, *legend]
     ctx.note(fence.opener.at(), f"figure with {len(inner)} subfigures: the first image is the figure's, "
              f"the other {len(rest)} follow its caption")
-    return [fence]
+    return [*targets, fence]
 
 
 def _caption_text(nodes: list[Node]) -> str:
@@ -176,7 +201,7 @@ def _figure(fence: Fence, ctx: Context) -> list[Node]:
         return _code_figure(fence, code, ctx) if code is not None else _subfigures(fence, ctx)
     if _NOT_IN_PACKAGE.match(fence.argument):
         return _figure_stand_in(fence, ctx)
-    path = _package_path(fence, fence.argument, ctx, "image")
+    path = _package_path(fence.opener, fence.argument, ctx, "image")
     if path is None:
         return fence.children or []
     fence.argument = path
@@ -196,7 +221,7 @@ def _missing_listing(fence: Fence, name: str) -> list[Node]:
 def _file_option(fence: Fence, ctx: Context) -> list[Node]:
     """``literalinclude`` and ``:file:`` options read files: only the package's own."""
     if fence.name == "literalinclude":
-        path = _package_path(fence, fence.argument, ctx, "included file", "; a placeholder listing stands in")
+        path = _package_path(fence.opener, fence.argument, ctx, "included file", "; a placeholder listing stands in")
         if path is None:
             return []
         name = path.replace("\\ ", " ")
@@ -208,7 +233,7 @@ def _file_option(fence: Fence, ctx: Context) -> list[Node]:
             ctx.problem(fence.opener.at(), f"{{{fence.name}}} :url: dropped: the build reads no remote files")
             fence.options.remove((key, value))
         elif key == "file":
-            path = _package_path(fence, value, ctx, "file")
+            path = _package_path(fence.opener, value, ctx, "file")
             fence.options.remove((key, value))
             if path is None:
                 return []
@@ -406,7 +431,7 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     if fence.name == "image" and _NOT_IN_PACKAGE.match(fence.argument):
         return _figure_stand_in(fence, ctx)
     if fence.name == "image":
-        path = _package_path(fence, fence.argument, ctx, "image")
+        path = _package_path(fence.opener, fence.argument, ctx, "image")
         fence.argument = path or ""
         return [fence] if path else []
     if fence.name == "table":

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from proceedings.collect.mystmd.blocks import _walk
+from proceedings.collect.mystmd.directives import _package_path
 from proceedings.collect.mystmd.source import Context, Line, Node
 
 # --- citations and cross-references -----------------------------------------------------------
@@ -190,25 +191,32 @@ def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Conte
     return f"[{text or shown}](<{url.format(identifier)}>)"
 
 
-_REMOTE_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<url>https?://[^()\s]+|#[^()\s]+)\)")
+_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?:<(?P<bracketed>[^<>]+)>|(?P<url>[^()\s]+))(?P<title>\s+\"[^\"]*\")?\)")
 
 
-def _remote_image(image: re.Match[str], where: str, ctx: Context) -> str:
-    """An image on the web, as a link to it (the build fetches nothing); a notebook output mystmd embeds, as its alt."""
-    if image["url"].startswith("#"):
-        ctx.problem(where, f"embedded notebook output {image['url']!r} left out: the build runs no notebook")
+def _image(image: re.Match[str], line: Line, where: str, ctx: Context) -> str:
+    """A Markdown image: the package's file, published with the paper; one on the web, as a link to it (the
+    build fetches nothing); a notebook output mystmd embeds, as its alt text."""
+    url = image["bracketed"] or image["url"]
+    if url.startswith("#"):
+        ctx.problem(where, f"embedded notebook output {url!r} left out: the build runs no notebook")
         return image["alt"]
-    ctx.problem(where, f"image {image['url']!r} is not in the package (the build fetches nothing): "
-                "a link to it is shown instead")
-    return f"[{image['alt'] or 'image'}](<{image['url']}>)"
+    if re.match(r"https?://", url):
+        ctx.problem(where, f"image {url!r} is not in the package (the build fetches nothing): "
+                    "a link to it is shown instead")
+        return f"[{image['alt'] or 'image'}](<{url}>)"
+    path = _package_path(line, url, ctx, "image")
+    if path is None:
+        return image["alt"]
+    return f"![{image['alt']}](<{path.replace(chr(92) + ' ', ' ')}>{image['title'] or ''})"
 
 
 def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
     """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
     for comment in _INLINE_COMMENT.finditer(text):
         ctx.comments.append(line.at(offset + comment.start()))
-    text = _REMOTE_IMAGE.sub(lambda image: _remote_image(image, line.at(offset + image.start()), ctx),
-                             _INLINE_COMMENT.sub("", text))
+    text = _IMAGE.sub(lambda image: _image(image, line, line.at(offset + image.start()), ctx),
+                      _INLINE_COMMENT.sub("", text))
 
     def one(match: re.Match[str]) -> str:
         where = line.at(offset + match.start())
