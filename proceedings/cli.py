@@ -52,14 +52,24 @@ def _collect(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from proceedings.collect import Outcome, Overrides, Status, SubmissionError, collect, read_sources, write_report
+    from proceedings.collect import (
+        Outcome,
+        Overrides,
+        Status,
+        SubmissionError,
+        collect,
+        read_sources,
+        with_default_track,
+        write_metadata_needed,
+        write_report,
+    )
 
     volume_dir = args.srcdir / args.volume
     if not (volume_dir / "workshop.yml").is_file():
         print(f"proceedings: {volume_dir} is not an edition (no workshop.yml)", file=sys.stderr)
         return 1
     try:
-        overrides = Overrides.load(args.metadata)
+        overrides = with_default_track(Overrides.load(args.metadata), volume_dir / "workshop.yml", args.track)
         with tempfile.TemporaryDirectory() as workdir:
             sources = read_sources(
                 args.package, args.pdf_only, args.openreview, args.venue_id, args.pdfs, Path(workdir),
@@ -71,6 +81,10 @@ def _collect(args: argparse.Namespace) -> int:
         write_report([Outcome("", "collect", Status.rejected, [str(exc)])], args.report)
         return 1
     write_report(outcomes, args.report)
+    needed = args.report.parent / "metadata-needed.yml"
+    if write_metadata_needed(outcomes, overrides, needed, args.metadata):
+        print(f"proceedings: papers lack metadata; fill in {needed} and collect again with --metadata {needed}",
+              file=sys.stderr)
     table = Table(title=f"Collected into {volume_dir / 'papers'}")
     for column in ("paper", "status", "source", "messages"):
         table.add_column(column, overflow="fold")
@@ -202,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     collect_cmd.add_argument("--package", type=Path, nargs="*", default=[], help="camera-ready folders or zips")
     collect_cmd.add_argument("--pdf-only", type=Path, nargs="*", default=[], help="YAML metadata beside a PDF")
     collect_cmd.add_argument("--metadata", type=Path, help="organizers' metadata by paper id (funding, track...)")
+    collect_cmd.add_argument(
+        "--track", help="the track of papers whose source names none (default: the edition's only track, if one)"
+    )
     collect_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
     collect_cmd.add_argument("--report", type=Path, default=Path("build/collect-report.json"))
     collect_cmd.add_argument("--force", action="store_true", help="replace papers edited after collection")

@@ -181,6 +181,8 @@ class Paper(_Strict):
     published_version: str | None = None
     non_archival: bool = True
     pdf: str | None = Field(default=None, pattern=r"^[\w.-]+\.pdf$")
+    pdf_to_come: bool = False
+    """Published from its metadata before its PDF arrived: no PDF link, and not in the volume yet."""
     example: bool = False
 
     @field_validator("keywords", mode="before")

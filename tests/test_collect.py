@@ -135,13 +135,11 @@ def test_openreview_other_decisions_are_skipped_with_their_status(tmp_path: Path
     export = tmp_path / "export.json"
     export.write_text(json.dumps(notes))
     outcomes = list(from_openreview(export, VENUE, tmp_path))
-    assert all(isinstance(o, Outcome) for o in outcomes)
     skipped = [o.messages[0] for o in outcomes[:4] if isinstance(o, Outcome) and o.status == Status.skipped]
     kinds = ("rejected", "withdrawn", "desk-rejected", "pending")
     assert skipped == [f"not accepted at {VENUE}: {kind}" for kind in kinds]
     last = outcomes[4]
-    assert isinstance(last, Outcome) and last.status == Status.rejected
-    assert last.messages[0].startswith("field 'pdf': no PDF ")
+    assert isinstance(last, Submission) and last.pdf is None and last.frontmatter["pdf_to_come"] is True
 
 
 def test_missing_funding_is_rejected_and_others_still_collected(tmp_path: Path) -> None:
@@ -149,7 +147,9 @@ def test_missing_funding_is_rejected_and_others_still_collected(tmp_path: Path) 
     del bad.frontmatter["funding"]
     outcomes = _run(tmp_path / "vol", tmp_path / "private", bad, _pdf_submission("good"))
     assert outcomes["bad"].status == Status.rejected
-    assert outcomes["bad"].messages == ["metadata: field 'funding': Field required"]
+    assert outcomes["bad"].messages == ["metadata missing: funding; fill in metadata-needed.yml beside the report "
+                                        "and collect again with --metadata"]
+    assert outcomes["bad"].missing == ["funding"]
     assert outcomes["good"].status == Status.collected
     assert not (tmp_path / "vol" / "papers" / "bad").exists()
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from proceedings.collect.needed import missing_fields, with_default_track, write_metadata_needed
 from proceedings.collect.openreview import fetch_openreview, from_notes, from_openreview
 from proceedings.collect.package import from_package
 from proceedings.collect.pdf_only import from_pdf_only
@@ -47,6 +48,8 @@ __all__ = [
     "from_pdf_only",
     "read_sources",
     "slug",
+    "with_default_track",
+    "write_metadata_needed",
     "write_report",
 ]
 
@@ -82,6 +85,11 @@ def _collect_one(
         return Outcome(ident, item.source, Status.rejected, [message])
     claimed[ident] = item.source
     item.paper_id = ident
+    missing = missing_fields(overrides.apply(ident, item.frontmatter))
+    if missing:
+        message = (f"metadata missing: {', '.join(missing)}; fill in metadata-needed.yml beside the report "
+                   "and collect again with --metadata")
+        return Outcome(ident, item.source, Status.rejected, [*item.notes, message], missing)
     try:
         paper, files, private = render(item, overrides)
         status, note = place(volume_dir / "papers" / ident, files, item.source,

@@ -15,13 +15,51 @@ from proceedings.model import Presentation
 _NOTE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """OpenReview's note ids; checked before one names a file in the PDF folder."""
 
+def _presentation(venue: str) -> str | None:
+    """The presentation a venue string names by its last word ("ICLR 2026 Workshop Oral"), or None."""
+    words = venue.split()
+    last = words[-1].lower() if words else ""
+    return next((kind.value for kind in Presentation if kind.value == last), None)
 
-def _presentation(venue: Any) -> str:
-    lowered = venue.lower() if isinstance(venue, str) else ""
-    for kind in Presentation:
-        if kind.value in lowered:
-            return kind.value
-    return Presentation.poster.value
+
+def _custom(content: dict[str, Any], *names: str) -> tuple[str, Any] | None:
+    """A venue's own field holding one of ``names`` in its name (``funding_disclosure``), and its value."""
+    for key, value in content.items():
+        if any(name in key.lower() for name in names) and value not in (None, "", []):
+            return key, value
+    return None
+
+
+def _anonymous(value: Any) -> bool | None:
+    """An anonymity choice as forms record it: a boolean, or an answer such as "Yes, publish anonymously"."""
+    if isinstance(value, bool):
+        return value
+    answer = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    answer = answer.strip().lower()
+    if re.match(r"(no|false)\b", answer) or re.search(r"\b(not|non)[- ]?anonym|with (the )?names", answer):
+        return False
+    if re.match(r"(yes|true)\b", answer) or "anonym" in answer:
+        return True
+    return None
+
+
+def _workshop_fields(content: dict[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    """``funding``, ``track`` and the anonymity choice from the venue's own fields, with a note for each unread one."""
+    fields: dict[str, Any] = {}
+    notes = []
+    if found := _custom(content, "funding"):
+        fields["funding"] = " ".join(map(str, found[1])) if isinstance(found[1], list) else str(found[1]).strip()
+    if found := _custom(content, "track"):
+        fields["track"] = str(found[1]).strip()
+    if found := _custom(content, "anonym"):
+        choice = _anonymous(found[1])
+        if choice is None:
+            notes.append(f"{where}: field '{found[0]}': {found[1]!r} is not a yes or no; the names are published "
+                         "unless --metadata says 'anonymous: true'")
+        else:
+            fields["anonymous"] = choice
+    return fields, notes
+
 
 
 def _decision(content: dict[str, Any]) -> str:
@@ -126,24 +164,34 @@ def _from_note(note: Any, source_name: str, venue_id: str, pdf_dir: Path | None)
                                                                       "note id (letters, digits, '_' and '-')"])
     if content.get("venueid") != venue_id:
         return Outcome(note.id, source, Status.skipped, [f"not accepted at {venue_id}: {_decision(content)}"])
+    venue = str(content.get("venue") or "")
+    notes: list[str] = []
+    presentation = _presentation(venue)
+    if presentation is None:
+        notes.append(f"{source}: field 'venue': {venue!r} does not end in Oral, Spotlight or Poster; "
+                     "give the presentation with --metadata")
+    custom, custom_notes = _workshop_fields(content, source)
     frontmatter: dict[str, Any] = {
         "title": content.get("title"),
         "authors": _authors(content),
         "abstract": content.get("abstract"),
         "keywords": content.get("keywords") or [],
         "license": getattr(note, "license", None),
-        "presentation": _presentation(content.get("venue") or ""),
+        "presentation": presentation,
         "openreview": note.forum or note.id,
         "citation_key": _citation_key(content.get("_bibtex")),
+        **custom,
     }
     submission = Submission(note.id, source, {k: v for k, v in frontmatter.items() if v not in (None, [])},
-                            owner=f"openreview:{note.id}", metadata_file=f"{source_name} note {note.id}")
+                            notes=[*notes, *custom_notes], owner=f"openreview:{note.id}",
+                            metadata_file=f"{source_name} note {note.id}")
     pdf_name = Path(str(content.get("pdf") or "")).name
-    candidates = [pdf_dir / f"{note.id}.pdf", pdf_dir / pdf_name] if pdf_dir and pdf_name else []
-    for candidate in candidates:
-        if candidate.is_file():
-            submission.pdf, submission.pdf_file = candidate.read_bytes(), candidate.name
-            break
+    candidates = [pdf_dir / f"{note.id}.pdf", *([pdf_dir / pdf_name] if pdf_name else [])] if pdf_dir else []
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is not None:
+        submission.pdf, submission.pdf_file = found.read_bytes(), found.name
     else:
-        return Outcome(note.id, source, Status.rejected, [f"field 'pdf': no PDF {pdf_name or '(none)'} in {pdf_dir}"])
+        submission.frontmatter["pdf_to_come"] = True
+        submission.notes.append(f"{source}: no PDF yet ({pdf_name or 'none in the note'}): published from its "
+                                "metadata, marked 'PDF to come' and left out of the volume until collected with it")
     return submission

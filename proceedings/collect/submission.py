@@ -28,6 +28,8 @@ class Outcome:
     source: str
     status: Status
     messages: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Required metadata fields the paper lacks, for ``metadata-needed.yml``."""
 
 
 @dataclass

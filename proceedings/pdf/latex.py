@@ -36,4 +36,6 @@ def latex_elements_for() -> dict[str, str]:
         "releasename": "",
         "printindex": "",
         "extraclassoptions": "openright",
+        # lists nested deeper than LaTeX's four levels, which Markdown allows
+        "maxlistdepth": "10",
     }

@@ -97,7 +97,7 @@ class PaperHeader(SphinxDirective):
         """This paper's PDF, the volume's, and where else the paper lives."""
         links = nodes.paragraph(classes=["paper-downloads"])
         links += nodes.Text("PDF: ")
-        links += pdf_link(self.env, f"{volume}/{ident}.pdf")
+        links += nodes.Text("to come") if paper.pdf_to_come else pdf_link(self.env, f"{volume}/{ident}.pdf")
         links += nodes.Text(" · whole volume: ")
         links += pdf_link(self.env, f"{volume}-proceedings.pdf")
         if paper.openreview:

@@ -92,7 +92,7 @@ def citable(app: Sphinx, docname: str) -> Citable | None:
     return Citable(
         paper=paper, workshop=workshop, volume=volume, paper_id=ident,
         url=_absolute(app, app.builder.get_target_uri(docname)),
-        pdf_url=_absolute(app, f"pdf/{volume}/{ident}.pdf"),
+        pdf_url="" if paper.pdf_to_come else _absolute(app, f"pdf/{volume}/{ident}.pdf"),
         pages=domain.pages.get(docname),
     )
 

@@ -21,6 +21,7 @@ import yaml
 
 from proceedings.collect.mystmd.blocks import (
     _ACKNOWLEDGMENTS,
+    _anchors,
     _collect_labels,
     _drop_comments,
     _expand,
@@ -145,7 +146,7 @@ def convert_package(
             ctx.note(f"{main_name}:1", "no title in the front matter: the first '#' heading is the title")
     _abstract(meta, abstracts, f"{main_name}:{_line_of(raw, 'abstract')}", ctx)
     _shift_headings(nodes, ctx)
-    ctx.labels = _collect_labels(nodes)
+    ctx.labels, ctx.anchors = _collect_labels(nodes), _anchors(nodes)
     nodes = _convert_fences(nodes, ctx)
     nodes = _convert_inline(nodes, ctx)
     _footnotes(nodes, ctx)

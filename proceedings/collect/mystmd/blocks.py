@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+from myst_parser.slugs import github_slugify
 
 from proceedings.collect.mystmd.source import (
     _FRONT,
@@ -19,12 +20,12 @@ from proceedings.collect.mystmd.source import (
     _front_matter,
     _inside,
     _load_yaml,
+    _markdown,
     _read_text,
 )
 
 # --- blocks -------------------------------------------------------------------------------
 
-_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^{}\s]+)\}[ \t]*(?P<argument>.*)$")
 _OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
 
@@ -54,52 +55,49 @@ def _options(body: list[Line]) -> tuple[list[tuple[str, str]], list[Line]]:
     return options, body[j:]
 
 
-def _closing(lines: list[Line], start: int, marker: str) -> int:
-    """The line that closes a fence opened with ``marker`` (the same character, at least as many)."""
-    closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
-    return next((j for j in range(start + 1, len(lines)) if closing.match(lines[j].text)), len(lines))
-
-
-def _make_fence(opener: Line, opened: re.Match[str], body: list[Line]) -> Fence:
-    info = opened["info"].strip()
+def _make_fence(opener: Line, indent: str, marker: str, info: str, body: list[Line]) -> Fence:
     directive = _DIRECTIVE.match(info)
     if directive is None:
-        return Fence(opener, opened["indent"], opened["marker"], None, info, [], body)
+        return Fence(opener, indent, marker, None, info, [], body)
     options, content = _options(body)
-    fence = Fence(opener, opened["indent"], opened["marker"], directive["name"], directive["argument"].strip(),
-                   options, content)
-    if fence.name not in _RAW_CONTENT:
+    fence = Fence(opener, indent, marker, directive["name"], directive["argument"].strip(), options, content)
+    if fence.name not in _RAW_CONTENT and not directive["name"].startswith("raw:"):
         fence.children = _parse(content)
     return fence
 
 
-_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
-
-
 def _parse(lines: list[Line]) -> list[Node]:
-    """Lines and fences, found as markdown-it finds them (colon fences too), so code is never rewritten.
+    """Lines and fences, found by myst-parser's own markdown-it (the one the safety scan reads with).
 
-    An HTML comment block (a line starting ``<!--``, up to the line holding ``-->``) is one
-    ``comment`` line, even if it holds a fence, as CommonMark reads it.
+    Fences (colon fences too) become :class:`Fence` nodes, so code is never rewritten; an
+    indented code block's lines are ``literal``; an HTML comment block, even one holding a
+    fence, is one ``comment`` line. Nested directives are parsed in turn, as myst-parser does.
     """
     nodes: list[Node] = []
-    i = 0
-    while i < len(lines):
-        if _COMMENT_OPEN.match(lines[i].text):
-            end = next((j for j in range(i, len(lines)) if "-->" in lines[j].text[4 if j == i else 0 :]), len(lines))
-            nodes.append(Line("\n".join(line.text for line in lines[i : end + 1]), lines[i].file, lines[i].number,
-                              comment=True))
-            i = end + 1
+    done = 0
+    for token in _markdown().parse("\n".join(line.text for line in lines)):
+        if token.map is None or token.map[0] < done:
             continue
-        opened = _FENCE_OPEN.match(lines[i].text)
-        if opened is None or (opened["marker"][0] == "`" and "`" in opened["info"]):
-            nodes.append(lines[i])
-            i += 1
+        start, end = token.map
+        end = min(end, len(lines))
+        if token.type in ("fence", "colon_fence"):
+            nodes += lines[done:start]
+            opener = lines[start]
+            closes = re.compile(rf"^[ \t]*{re.escape(token.markup[0])}{{{len(token.markup)},}}[ \t]*$")
+            last = end - 1 if end - 1 > start and closes.match(lines[end - 1].text) else end
+            indent = opener.text[: len(opener.text) - len(opener.text.lstrip())]
+            nodes.append(_make_fence(opener, indent, token.markup, token.info.strip(), lines[start + 1 : last]))
+        elif token.type == "html_block" and token.content.lstrip().startswith("<!--"):
+            nodes += lines[done:start]
+            comment = "\n".join(line.text for line in lines[start:end])
+            nodes.append(Line(comment, lines[start].file, lines[start].number, comment=True))
+        elif token.type == "code_block":
+            nodes += lines[done:start]
+            nodes += [Line(line.text, line.file, line.number, literal=True) for line in lines[start:end]]
+        else:
             continue
-        end = _closing(lines, i, opened["marker"])
-        nodes.append(_make_fence(lines[i], opened, lines[i + 1 : end]))
-        i = end + 1
-    return nodes
+        done = end
+    return nodes + lines[done:]
 
 
 def _drop_comments(nodes: list[Node], ctx: Context) -> list[Node]:
@@ -178,6 +176,10 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.problem(where, f"include of {fence.argument!r} not inlined: {refusal}")
         return []
     options = dict(fence.options)
+    if target.suffix.lower() == ".tex":
+        ctx.problem(where, f"include of {fence.argument!r} not inlined: a LaTeX file, which only mystmd's PDF "
+                    "export reads")
+        return []
     if target.suffix.lower() != ".md" or {"literal", "lang", "code"} & options.keys():
         return [_listing(fence, options)]
     if not target.is_file():
@@ -354,3 +356,19 @@ def _collect_labels(nodes: list[Node]) -> dict[str, str]:
             kind = "math" if node.name == "math" else "numbered" if node.name in _NUMBERED else "target"
             labels.setdefault(label, "target" if kind == "numbered" and not _has_caption(node) else kind)
     return labels
+
+
+def _anchors(nodes: list[Node]) -> set[str]:
+    """Every name a ``#`` link may point to: labels on any directive, and the headings' anchors.
+
+    A heading is reached by its GitHub-style slug (myst-parser's anchors) or, at any level,
+    by docutils' id for its title, which is the same for plain titles.
+    """
+    found: set[str] = set()
+    for node in _walk(nodes):
+        if isinstance(node, Fence):
+            found.update(v for k, v in node.options if k in ("label", "name") and v)
+        elif match := _ATX.match(node.text):
+            slug = github_slugify(node.text[match.end() :].strip().rstrip("#").strip())
+            found.update({slug, *(f"{slug}-{n}" for n in range(1, 10))})
+    return found

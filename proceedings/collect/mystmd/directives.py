@@ -47,17 +47,18 @@ _KNOWN_DIRECTIVES = _known_directives()
 _RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
 _IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".pdf")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_TARGET = re.compile(r"^\s*\([^()\s]+\)=\s*$")
 
 
-def _package_path(fence: Fence, reference: str, ctx: Context, what: str, then: str = "") -> str | None:
+def _package_path(at: Line, reference: str, ctx: Context, what: str, then: str = "") -> str | None:
     """A file reference rewritten relative to the package folder (where ``paper.md`` will be), or None if refused.
 
     A file the package lacks is reported, with ``then`` saying what the caller does instead.
     """
     if _URL.match(reference):
         return reference
-    where = fence.opener.at()
-    target, refusal = _inside(ctx.folder, _base(ctx, fence.opener), reference)
+    where = at.at()
+    target, refusal = _inside(ctx.folder, _base(ctx, at), reference)
     if target is None:
         ctx.problem(where, f"{what} {reference!r} refused: {refusal}")
         return None
@@ -109,13 +110,37 @@ def _image_fence(source: Fence) -> Fence:
     return Fence(source.opener, source.indent, source.marker, "image", source.argument, options, [], [])
 
 
+_IMAGE_LINE = re.compile(r"^\s*!\[(?P<alt>[^\[\]]*)\]\((?:<(?P<bracketed>[^<>]+)>|(?P<path>[^()\s]+))\)\s*$")
+
+
+def _markdown_images(children: list[Node], ctx: Context) -> list[Node]:
+    """Image lines (``![alt](path)``) in a figure of figures, as the image directives they stand for."""
+    out: list[Node] = []
+    for child in children:
+        image = _IMAGE_LINE.match(child.text) if isinstance(child, Line) else None
+        if image is None or not isinstance(child, Line):
+            out.append(child)
+            continue
+        path = _package_path(child, image["bracketed"] or image["path"], ctx, "image")
+        if path is not None:
+            options = [("alt", image["alt"])] if image["alt"] else []
+            out.append(Fence(child, "", ":::", "image", path, options, [], []))
+    return out
+
+
 def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
-    """A mystmd figure of figures: Sphinx has no subfigures, so the first image carries the figure."""
-    children = fence.children or []
+    """A mystmd figure of figures: Sphinx has no subfigures, so the first image carries the figure.
+
+    Labels written as target lines among the subfigures move before the figure, so that
+    links to them reach it.
+    """
+    children = _markdown_images(fence.children or [], ctx)
+    targets = [c for c in children if isinstance(c, Line) and _TARGET.match(c.text)]
+    children = [c for c in children if c not in targets]
     inner = [c for c in children if isinstance(c, Fence) and c.name in ("figure", "image") and c.argument]
     if not inner:
         ctx.problem(fence.opener.at(), "figure without an image: its caption is kept as plain text")
-        return children
+        return [*targets, *children]
     first, rest = inner[0], inner[1:]
     caption = [c for c in children if c not in inner]
     fence.argument = first.argument
@@ -128,7 +153,7 @@ def _subfigures(fence: Fence, ctx: Context) -> list[Node]:
     fence.children = [*caption, *legend]
     ctx.note(fence.opener.at(), f"figure with {len(inner)} subfigures: the first image is the figure's, "
              f"the other {len(rest)} follow its caption")
-    return [fence]
+    return [*targets, fence]
 
 
 def _caption_text(nodes: list[Node]) -> str:
@@ -146,18 +171,27 @@ def _code_figure(fence: Fence, code: Fence, ctx: Context) -> list[Node]:
     return [Fence(code.opener, fence.indent, fence.marker, "code-block", language, options, code.body)]
 
 
-def _remote_figure(fence: Fence, ctx: Context) -> list[Node]:
-    """A figure whose image is on the web: the build fetches nothing, so a link to it stands in, with its caption."""
+def _figure_stand_in(fence: Fence, ctx: Context) -> list[Node]:
+    """A figure whose image the build cannot have: on the web (the build fetches nothing), or a notebook
+    output that mystmd embeds by its label. Its caption stays, after a link to the image if it has one."""
     at = fence.opener
     blank = Line("", at.file, at.number)
     label = fence.option("name")
     target = [Line(f"({label})=", at.file, at.number)] if label else []
     if label:
         ctx.labels[label] = "remote"
-    ctx.problem(at.at(), f"image {fence.argument!r} is not in the package (the build fetches nothing): "
-                "a link to it is shown instead")
-    link = Line(f"[Figure: {fence.argument.rsplit('/', 1)[-1]}](<{fence.argument}>)", at.file, at.number)
-    return [blank, *target, link, blank, *(fence.children or []), blank]
+    if fence.argument.startswith("#"):
+        ctx.problem(at.at(), f"figure of notebook output {fence.argument!r} left out: the build runs no notebook; "
+                    "its caption is kept")
+        shown: list[Node] = []
+    else:
+        ctx.problem(at.at(), f"image {fence.argument!r} is not in the package (the build fetches nothing): "
+                    "a link to it is shown instead")
+        shown = [Line(f"[Figure: {fence.argument.rsplit('/', 1)[-1]}](<{fence.argument}>)", at.file, at.number)]
+    return [blank, *target, *shown, blank, *(fence.children or []), blank]
+
+
+_NOT_IN_PACKAGE = re.compile(r"https?://|#")
 
 
 def _figure(fence: Fence, ctx: Context) -> list[Node]:
@@ -165,9 +199,9 @@ def _figure(fence: Fence, ctx: Context) -> list[Node]:
         code = next((c for c in fence.children or [] if isinstance(c, Fence) and (
             (c.name is None and c.marker[0] != ":") or c.name == "code-block")), None)
         return _code_figure(fence, code, ctx) if code is not None else _subfigures(fence, ctx)
-    if re.match(r"https?://", fence.argument):
-        return _remote_figure(fence, ctx)
-    path = _package_path(fence, fence.argument, ctx, "image")
+    if _NOT_IN_PACKAGE.match(fence.argument):
+        return _figure_stand_in(fence, ctx)
+    path = _package_path(fence.opener, fence.argument, ctx, "image")
     if path is None:
         return fence.children or []
     fence.argument = path
@@ -187,7 +221,7 @@ def _missing_listing(fence: Fence, name: str) -> list[Node]:
 def _file_option(fence: Fence, ctx: Context) -> list[Node]:
     """``literalinclude`` and ``:file:`` options read files: only the package's own."""
     if fence.name == "literalinclude":
-        path = _package_path(fence, fence.argument, ctx, "included file", "; a placeholder listing stands in")
+        path = _package_path(fence.opener, fence.argument, ctx, "included file", "; a placeholder listing stands in")
         if path is None:
             return []
         name = path.replace("\\ ", " ")
@@ -199,7 +233,7 @@ def _file_option(fence: Fence, ctx: Context) -> list[Node]:
             ctx.problem(fence.opener.at(), f"{{{fence.name}}} :url: dropped: the build reads no remote files")
             fence.options.remove((key, value))
         elif key == "file":
-            path = _package_path(fence, value, ctx, "file")
+            path = _package_path(fence.opener, value, ctx, "file")
             fence.options.remove((key, value))
             if path is None:
                 return []
@@ -289,7 +323,12 @@ def _html_table(fence: Fence, ctx: Context) -> list[Node]:
     """A ``{table}`` holding an HTML table becomes a ``{list-table}``: Sphinx tables cannot be raw HTML."""
     html_text = "\n".join(line.text for line in fence.body)
     if "<table" not in html_text.lower():
-        return [fence]
+        if any(isinstance(c, Line) and c.text.lstrip().startswith("|") for c in fence.children or []):
+            return [fence]
+        at = fence.opener
+        ctx.problem(at.at(), "{table} holds no table Sphinx can read; its caption and content are kept as text")
+        title = [Line(f"**{fence.argument}**", at.file, at.number)] if fence.argument else []
+        return [Line("", at.file, at.number), *title, Line("", at.file, at.number), *(fence.children or [])]
     table = _table_grid(html_text)
     if table is None:
         ctx.problem(fence.opener.at(), "HTML table could not be read; it is kept as raw HTML, without its caption")
@@ -374,6 +413,10 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
             _code_language(fence, ctx)
         return [fence]
     original = fence.name
+    if original.startswith("raw:"):
+        ctx.problem(fence.opener.at(), f"{{{original}}} block ({len(fence.body)} lines) left out: raw output is "
+                    "not accepted, and mystmd shows it in one export format only")
+        return []
     fence.name = _RENAMED.get(fence.name, fence.name)
     if fence.name not in _KNOWN_DIRECTIVES:
         return _unknown(fence, ctx)
@@ -385,10 +428,10 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     _drop_unknown_options(fence, ctx)
     if fence.name == "figure":
         return _figure(fence, ctx)
-    if fence.name == "image" and re.match(r"https?://", fence.argument):
-        return _remote_figure(fence, ctx)
+    if fence.name == "image" and _NOT_IN_PACKAGE.match(fence.argument):
+        return _figure_stand_in(fence, ctx)
     if fence.name == "image":
-        path = _package_path(fence, fence.argument, ctx, "image")
+        path = _package_path(fence.opener, fence.argument, ctx, "image")
         fence.argument = path or ""
         return [fence] if path else []
     if fence.name == "table":

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from proceedings.collect.mystmd.blocks import _walk
+from proceedings.collect.mystmd.directives import _package_path
 from proceedings.collect.mystmd.source import Context, Line, Node
 
 # --- citations and cross-references -----------------------------------------------------------
@@ -61,12 +62,22 @@ def _doi_key(word: str, where: str, ctx: Context) -> str:
     return ctx.doi_keys[folded]
 
 
-def _cite_key(word: str, where: str, ctx: Context) -> str:
+def _cite_key(word: str, where: str, ctx: Context) -> str | None:
+    """The key to cite for ``word``, or None (with a report line) when the package's .bib lacks it.
+
+    mystmd prints such a citation as its key; so does the conversion, as text, rather
+    than leave a citation that fails the whole paper's build.
+    """
     if _is_doi(word):
         return _doi_key(word, where, ctx)
     if word not in ctx.bib_keys:
-        ctx.problem(where, f"citation key {word!r} is not in the package's .bib files")
+        ctx.problem(where, f"citation key {word!r} is not in the package's .bib files: shown as [{word}]")
+        return None
     return word
+
+
+def _unresolved(keys: list[str]) -> str:
+    return "\\[" + "; ".join(keys) + "\\]"
 
 
 def _note_text(text: str, where: str, ctx: Context) -> str:
@@ -105,14 +116,18 @@ def _bracket(body: str, where: str, ctx: Context) -> str | None:
             pieces.append(("ref", " ".join(t for t in (pre.strip(), _reference(key, ctx), post.strip()) if t)))
             continue
         role = "cite:year" if match["minus"] else "cite:p"
-        target = _cite_target(_cite_key(key, where, ctx), _note_text(pre, where, ctx), _note_text(post, where, ctx))
+        cited = _cite_key(key, where, ctx)
+        if cited is None:
+            pieces.append(("text", _unresolved([key])))
+            continue
+        target = _cite_target(cited, _note_text(pre, where, ctx), _note_text(post, where, ctx))
         if pieces and pieces[-1][0] == role:
             pieces[-1] = (role, f"{pieces[-1][1]},{target}")
         else:
             pieces.append((role, target))
     out = []
     for kind, text in pieces:
-        out.append(f"({text})" if kind == "ref" else f"{{{kind}}}`{text}`")
+        out.append(f"({text})" if kind == "ref" else text if kind == "text" else f"{{{kind}}}`{text}`")
     return " ".join(out)
 
 
@@ -131,9 +146,13 @@ def _bare(word: str, where: str, ctx: Context) -> tuple[str, str]:
     return f"@{word}", ""
 
 
-def _link(text: str, label: str, ctx: Context) -> str | None:
-    """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them."""
+def _link(text: str, label: str, where: str, ctx: Context) -> str | None:
+    """``[](#label)`` and ``[Figure %s](#label)``: numbered as mystmd numbers them; a link to nothing, its text."""
     kind = ctx.labels.get(label)
+    if kind is None and label not in ctx.anchors:
+        shown = text.replace("%s", "").strip() or label
+        ctx.problem(where, f"link to '#{label}': the paper has no such label or heading; its text {shown!r} is kept")
+        return shown
     if kind == "remote":
         return f"[{text.replace('%s', '').strip() or 'figure'}](#{label})"
     if kind == "numbered" and (not text or "%s" in text or "{number}" in text):
@@ -172,22 +191,32 @@ def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Conte
     return f"[{text or shown}](<{url.format(identifier)}>)"
 
 
-_REMOTE_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?P<url>https?://[^()\s]+)\)")
+_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?:<(?P<bracketed>[^<>]+)>|(?P<url>[^()\s]+))(?P<title>\s+\"[^\"]*\")?\)")
 
 
-def _remote_image(image: re.Match[str], where: str, ctx: Context) -> str:
-    """An image on the web, as a link to it: the build fetches nothing."""
-    ctx.problem(where, f"image {image['url']!r} is not in the package (the build fetches nothing): "
-                "a link to it is shown instead")
-    return f"[{image['alt'] or 'image'}](<{image['url']}>)"
+def _image(image: re.Match[str], line: Line, where: str, ctx: Context) -> str:
+    """A Markdown image: the package's file, published with the paper; one on the web, as a link to it (the
+    build fetches nothing); a notebook output mystmd embeds, as its alt text."""
+    url = image["bracketed"] or image["url"]
+    if url.startswith("#"):
+        ctx.problem(where, f"embedded notebook output {url!r} left out: the build runs no notebook")
+        return image["alt"]
+    if re.match(r"https?://", url):
+        ctx.problem(where, f"image {url!r} is not in the package (the build fetches nothing): "
+                    "a link to it is shown instead")
+        return f"[{image['alt'] or 'image'}](<{url}>)"
+    path = _package_path(line, url, ctx, "image")
+    if path is None:
+        return image["alt"]
+    return f"![{image['alt']}](<{path.replace(chr(92) + ' ', ' ')}>{image['title'] or ''})"
 
 
 def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
     """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
     for comment in _INLINE_COMMENT.finditer(text):
         ctx.comments.append(line.at(offset + comment.start()))
-    text = _REMOTE_IMAGE.sub(lambda image: _remote_image(image, line.at(offset + image.start()), ctx),
-                             _INLINE_COMMENT.sub("", text))
+    text = _IMAGE.sub(lambda image: _image(image, line, line.at(offset + image.start()), ctx),
+                      _INLINE_COMMENT.sub("", text))
 
     def one(match: re.Match[str]) -> str:
         where = line.at(offset + match.start())
@@ -195,7 +224,7 @@ def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
             return _scheme_link(match["name"] or match["auto"], match["id"] or match["auto_id"], match["label"] or "",
                                 where, ctx)
         if match["link"]:
-            return _link(match["text"], match["target"], ctx) or match[0]
+            return _link(match["text"], match["target"], where, ctx) or match[0]
         if match["bracket"] and _LINK_DEFINITION.match(text, match.start()) and (
                 match.start() == 0 or text[match.start() - 1] == "\n"):
             return match[0]
@@ -233,10 +262,20 @@ def _role(name: str, span: str, where: str, ctx: Context) -> str:
     base = name.split(":")[0]
     if name in ("ref", "numref") and ctx.labels.get(content.strip()) == "math":
         return f"{{eq}}`{content.strip()}`"
+    if name in ("ref", "numref", "eq"):
+        shown, _, target = content.strip().rpartition("<")
+        label = target.rstrip(">").strip() if shown else content.strip()
+        if label not in ctx.labels and label not in ctx.anchors:
+            ctx.problem(where, f"{{{name}}} to {label!r}: the paper has no such label; its text is kept")
+            return shown.replace("%s", "").strip() or label
     if base in ("cite", "footcite"):
         keys = [k.strip() for k in content.split(",")]
         if all(re.fullmatch(r"[^{}\s,]+", k) for k in keys):
-            return f"{{{name}}}`{','.join(_cite_key(k, where, ctx) for k in keys)}`"
+            cited = {k: _cite_key(k, where, ctx) for k in keys}
+            known = [c for c in cited.values() if c is not None]
+            missing = [k for k, c in cited.items() if c is None]
+            role = f"{{{name}}}`{','.join(known)}`" if known else ""
+            return " ".join(part for part in (role, _unresolved(missing) if missing else "") if part)
         return f"{{{name}}}{span}"
     if base == "raw":
         ctx.note(where, f"{{{name}}} role left out ({content[:40]!r}): mystmd shows it only in one export format, "
@@ -288,10 +327,12 @@ def _paragraphs(nodes: list[Node]) -> list[Node]:
     for node in nodes:
         last = out[-1] if out else None
         if (isinstance(node, Line) and isinstance(last, Line) and node.text.strip() and last.text.strip()
+                and not node.literal and not last.literal
                 and node.file == last.file and node.number == last.number + last.text.count("\n") + 1):
             out[-1] = Line(f"{last.text}\n{node.text}", last.file, last.number)
         else:
-            out.append(Line(node.text, node.file, node.number) if isinstance(node, Line) else node)
+            out.append(Line(node.text, node.file, node.number, literal=node.literal) if isinstance(node, Line)
+                       else node)
     return out
 
 
@@ -324,7 +365,7 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
     out = _paragraphs(nodes)
     for node in out:
         if isinstance(node, Line):
-            node.text = _display_math(_inline(node, ctx), node, ctx)
+            node.text = node.text if node.literal else _display_math(_inline(node, ctx), node, ctx)
             continue
         if node.name == "math":
             for line in node.body:

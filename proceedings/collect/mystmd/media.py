@@ -10,6 +10,8 @@ only it loses nothing, and leaves no element that could run script.
 from __future__ import annotations
 
 import io
+import subprocess
+import tempfile
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -26,14 +28,26 @@ _NAMESPACES = {"": _SVG, "xlink": "http://www.w3.org/1999/xlink"}
 
 
 def published_name(relative: str) -> str:
-    """The name a figure is published under: a PNG for the raster formats LaTeX cannot include."""
+    """The name a figure is published under: a PNG for the formats LaTeX or a browser cannot show."""
     path = Path(relative)
-    return path.with_suffix(".png").as_posix() if path.suffix.lower() in CONVERTED_SUFFIXES else relative
+    converted = path.suffix.lower() in CONVERTED_SUFFIXES or path.suffix.lower() == ".pdf"
+    return path.with_suffix(".png").as_posix() if converted else relative
 
 
-def _raster(path: Path) -> tuple[bytes, str]:
+def _pdf_page(path: Path) -> tuple[bytes, str]:
+    """A PDF figure's first page as PNG: browsers show no PDF as an image (poppler's pdftoppm, 200 dpi)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "page"
+        try:
+            subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", "-singlefile", str(path), str(out)],
+                           check=True, capture_output=True, timeout=60)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, FileNotFoundError) as exc:
+            raise ValueError(f"not a PDF that poppler reads ({exc})") from None
+        return _raster(out.with_suffix(".png"), ".png")[0], "PDF figure's first page converted to PNG"
+
+
+def _raster(path: Path, suffix: str) -> tuple[bytes, str]:
     """A raster figure as PNG (or as it is, if LaTeX reads it), no larger than :data:`MAX_SIDE`."""
-    suffix = path.suffix.lower()
     with Image.open(path) as image:
         frames = getattr(image, "n_frames", 1)
         image.seek(0)
@@ -91,7 +105,9 @@ def publishable(path: Path) -> tuple[bytes, str]:
     suffix = path.suffix.lower()
     try:
         if suffix in CONVERTED_SUFFIXES or suffix in (".png", ".jpg", ".jpeg"):
-            return _raster(path)
+            return _raster(path, suffix)
+        if suffix == ".pdf":
+            return _pdf_page(path)
         if suffix == ".svg":
             cleaned = _without_foreign_objects(path)
             if cleaned is not None:

@@ -6,10 +6,17 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from markdown_it import MarkdownIt
+from myst_parser.config.main import MdParserConfig
+from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+from myst_parser.parsers.mdit import create_md_parser
+
+from proceedings.check.threats import MYST_EXTENSIONS
 
 
 @dataclass
@@ -45,6 +52,8 @@ class Line:
     number: int
     comment: bool = False
     """An HTML comment (a block of lines), which mystmd never shows: dropped, with a report line."""
+    literal: bool = False
+    """A line of an indented code block: shown as written."""
 
     def at(self, offset: int = 0) -> str:
         """``file:line`` of a position in this text, for the organizer's report."""
@@ -86,6 +95,8 @@ class Context:
     cite_texts: dict[str, str] = field(default_factory=dict)
     """Each key's author-year text, for citations in the abstract."""
     labels: dict[str, str] = field(default_factory=dict)
+    anchors: set[str] = field(default_factory=set)
+    """Other names a ``#`` link may reach: labels on any directive, headings' anchors."""
     doi_keys: dict[str, str] = field(default_factory=dict)
     doi_entries: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -107,6 +118,12 @@ class Context:
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MYST_YML = "myst.yml"
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    """myst-parser's markdown-it with the extensions the build and the safety scan use, for the block structure."""
+    return create_md_parser(MdParserConfig(enable_extensions=set(MYST_EXTENSIONS)), DocutilsRenderer)
 
 
 def _read_text(path: Path) -> str:

@@ -1,0 +1,118 @@
+"""OpenReview notes as organizers receive them: no PDFs yet, the venue's own fields, any venue string."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from proceedings.cli import main
+from proceedings.collect import (
+    Outcome,
+    Overrides,
+    Status,
+    Submission,
+    from_openreview,
+    with_default_track,
+    write_metadata_needed,
+)
+from proceedings.collect.openreview import _presentation
+
+from conftest import DOCS, SHARED
+
+EXPORT = SHARED / "corpus" / "openreview" / "icml_2024_oral.api2_notes_response.json"
+VENUE = "ICML.cc/2024/Conference"
+pytestmark = pytest.mark.skipif(not EXPORT.is_file(), reason="the OpenReview corpus is not beside this checkout")
+
+
+def _export(tmp_path: Path, count: int, **content: Any) -> tuple[Path, list[dict[str, Any]]]:
+    notes = json.loads(EXPORT.read_text())["notes"][:count]
+    for note in notes:
+        note["content"].update({key: {"value": value} for key, value in content.items()})
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"notes": notes}))
+    return path, notes
+
+
+@pytest.mark.parametrize(("venue", "kind"), [
+    ("ICML 2024 Oral", "oral"), ("ICLR 2026 Workshop AI4Peace Spotlight", "spotlight"),
+    ("Doctoral Consortium Oral Session Poster", "poster"), ("ICML 2024 Poster", "poster"),
+    ("ICML 2024", None), ("", None),
+])
+def test_the_presentation_is_the_venue_strings_last_word(venue: str, kind: str | None) -> None:
+    assert _presentation(venue) == kind
+
+
+def test_a_venue_without_a_presentation_is_reported(tmp_path: Path) -> None:
+    export, _ = _export(tmp_path, 1, venue="ICML 2024 Accepted")
+    [submission] = from_openreview(export, VENUE, None)
+    assert isinstance(submission, Submission) and "presentation" not in submission.frontmatter
+    assert any("does not end in Oral, Spotlight or Poster" in n for n in submission.notes)
+
+
+@pytest.mark.parametrize(("answer", "anonymous"), [
+    (True, True), ("Yes, publish anonymously", True), ("No, publish with the names", False),
+    ("Non-anonymous", False), ("maybe", None),
+])
+def test_funding_track_and_anonymity_come_from_the_venues_fields(tmp_path: Path, answer: Any,
+                                                                 anonymous: bool | None) -> None:
+    export, _ = _export(tmp_path, 1, funding_disclosure="Grant 7 of the Fund.", submission_track="Tiny papers",
+                        publish_anonymously=answer)
+    [submission] = from_openreview(export, VENUE, None)
+    assert isinstance(submission, Submission)
+    assert submission.frontmatter["funding"] == "Grant 7 of the Fund."
+    assert submission.frontmatter["track"] == "Tiny papers"
+    assert submission.frontmatter.get("anonymous") is anonymous
+
+
+def test_any_note_id_gets_a_folder(tmp_path: Path) -> None:
+    export, notes = _export(tmp_path, 2)
+    notes[0]["id"], notes[1]["id"] = "-AbC_1", "_AbC-2"
+    export.write_text(json.dumps({"notes": notes}))
+    ids = [s.paper_id for s in from_openreview(export, VENUE, None)]
+    assert ids == ["n-AbC_1", "n_AbC-2"]
+
+
+def test_papers_without_pdfs_are_published_as_pdf_to_come_and_missing_metadata_is_listed(tmp_path: Path) -> None:
+    export, notes = _export(tmp_path, 3)
+    site = tmp_path / "docs"
+    (site / "vol" / "papers").mkdir(parents=True)
+    (site / "vol" / "workshop.yml").write_text((DOCS / "iclr2026" / "workshop.yml").read_text())
+    report = tmp_path / "build" / "collect-report.json"
+    args = ["collect", "--volume", "vol", "--srcdir", str(site), "--openreview", str(export), "--venue-id", VENUE,
+            "--private", str(tmp_path / "private"), "--report", str(report)]
+    assert main(args) == 1
+    needed = report.parent / "metadata-needed.yml"
+    data = yaml.safe_load(needed.read_text())
+    assert data == {"papers": {n["id"]: {"track": "", "funding": ""} for n in notes}}
+    filled = {"defaults": {"track": "Tiny papers"}, "papers": {n["id"]: {"funding": "None."} for n in notes}}
+    (tmp_path / "filled.yml").write_text(yaml.safe_dump(filled))
+    assert main([*args, "--metadata", str(tmp_path / "filled.yml")]) == 0
+    assert not needed.exists()
+    paper = (site / "vol" / "papers" / notes[0]["id"] / "paper.md").read_text()
+    assert "pdf_to_come: true" in paper and "pdf: paper.pdf" not in paper
+
+
+def test_metadata_needed_keeps_what_the_organizers_gave(tmp_path: Path) -> None:
+    overrides = Overrides(defaults={"track": "T"}, papers={"a": {"session": "S"}, "b": {"funding": "F"}})
+    outcomes = [Outcome("a", "x", Status.rejected, [], ["funding"])]
+    assert write_metadata_needed(outcomes, overrides, tmp_path / "m.yml")
+    assert yaml.safe_load((tmp_path / "m.yml").read_text()) == {
+        "defaults": {"track": "T"}, "papers": {"b": {"funding": "F"}, "a": {"session": "S", "funding": ""}}}
+
+
+def test_the_default_track_is_the_option_or_the_editions_only_track(tmp_path: Path) -> None:
+    workshop = yaml.safe_load((DOCS / "iclr2026" / "workshop.yml").read_text())
+    two = tmp_path / "two.yml"
+    two.write_text(yaml.safe_dump(workshop))
+    workshop["call_for_papers"]["tracks"] = workshop["call_for_papers"]["tracks"][:1]
+    one = tmp_path / "one.yml"
+    one.write_text(yaml.safe_dump(workshop))
+    given = Overrides(defaults={"track": "Given"})
+    assert with_default_track(Overrides(), two, None).defaults == {}
+    assert with_default_track(Overrides(), one, None).defaults == {"track": "Tiny papers"}
+    assert with_default_track(Overrides(), two, "Option").defaults == {"track": "Option"}
+    assert with_default_track(given, one, "Option").defaults == {"track": "Given"}
