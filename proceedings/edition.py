@@ -99,7 +99,7 @@ def ordinal(number: int) -> str:
 
 def edition_data(previous: Workshop, venue: str, city: str, date: dt.date) -> dict[str, Any]:
     """The new ``workshop.yml``: the lasting parts of ``previous``, this meeting's facts, the rest empty."""
-    data = previous.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    data = previous.model_dump(mode="json", exclude_none=True)
     cfp = data["call_for_papers"]
     cfp["llm_policy"] = cfp["llm_policy"].replace(previous.venue_short, venue)
     cfp["timeline"] = [{"date": date, "event": "workshop"}]
