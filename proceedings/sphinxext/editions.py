@@ -91,7 +91,8 @@ def hide_empty_pages(app: Sphinx, config: Config) -> None:
 def read_programme(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Every edition's papers in programme order; the pages that follow it are read again when it changed."""
+    """Every edition's papers in programme order; when it changed, the pages that follow it and the
+    indexes of the editions concerned are read again."""
     srcdir = Path(app.srcdir)
     excluded = _excluded(app.config)
     programme: dict[str, list[str]] = {}
@@ -101,10 +102,13 @@ def read_programme(
         skip = [ident for volume, ident in excluded if volume == edition]
         programme[edition] = programme_order(read_slots(srcdir, edition, skip), listed)
     domain = ProceedingsDomain.of(env)
-    if domain.data["programme"] == programme:
+    before: dict[str, list[str]] = domain.data["programme"]
+    moved = {edition for edition in before.keys() | programme.keys() if before.get(edition) != programme.get(edition)}
+    if not moved:
         return []
     domain.data["programme"] = programme
-    return sorted(doc for doc in domain.programme_pages if doc in env.found_docs)
+    indexes = {doc for doc, (volume, _kinds) in domain.index_pages.items() if volume in moved | {ALL_EDITIONS}}
+    return sorted(doc for doc in domain.programme_pages.keys() | indexes if doc in env.found_docs)
 
 
 class _TocTreeDirective(SphinxDirective):
