@@ -87,6 +87,8 @@ class EditionError(ValueError):
 
 @dataclass(frozen=True)
 class NewEdition:
+    """The edition's folder and the files written in it."""
+
     folder: Path
     pages: tuple[str, ...]
 
@@ -94,12 +96,13 @@ class NewEdition:
 def ordinal(number: int) -> str:
     """'second' for 2: how the pages name an edition."""
     words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
-    return words.get(number, f"{number}th")
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return words.get(number, f"{number}{suffix}")
 
 
 def edition_data(previous: Workshop, venue: str, city: str, date: dt.date) -> dict[str, Any]:
     """The new ``workshop.yml``: the lasting parts of ``previous``, this meeting's facts, the rest empty."""
-    data = previous.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    data = previous.model_dump(mode="json", exclude_none=True)
     cfp = data["call_for_papers"]
     cfp["llm_policy"] = cfp["llm_policy"].replace(previous.venue_short, venue)
     cfp["timeline"] = [{"date": date, "event": "workshop"}]

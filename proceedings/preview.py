@@ -58,6 +58,8 @@ class PreviewError(RuntimeError):
 
 @dataclass
 class Preview:
+    """What a preview made: the collect outcome, and the page and PDF when the build passed."""
+
     outcome: Outcome
     html: Path | None = None
     pdf: Path | None = None

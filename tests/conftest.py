@@ -17,6 +17,11 @@ from proceedings.layout import new_volume
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SHARED = ROOT.parent / "shared"
+PROGRAMME = (
+    "ex01-dual-use-audit", "ex04-landmine-sensing", "ex02-funding-trails", "ex03-anonymous-surveillance",
+    "ex05-multilingual-monitoring",
+)
+"""The example edition's papers in programme order: the oral, the spotlight, then the two poster sessions."""
 
 
 @pytest.fixture(scope="session")

@@ -188,3 +188,39 @@ def test_the_repository_site_builds_strictly_with_both_editions_and_keeps_the_fi
     assert (out.html / "camera-ready-template.zip").is_file()
     home = page(out.html / "index.html")
     assert _links(home, "article li > p > a")[:2] == ["neurips2026/index.html", "iclr2026/index.html"]
+
+
+def test_a_new_paper_or_a_moved_one_reorders_the_lists_without_reading_the_other_papers(tmp_path: Path) -> None:
+    site = _two_editions_and_one_to_come(tmp_path)
+    assert site.sphinx().returncode == 0
+    doctrees = tmp_path / "out-html-doctrees" / "first" / "papers"
+
+    def read_times() -> dict[str, int]:
+        return {path.parent.name: path.stat().st_mtime_ns for path in doctrees.glob("*/paper.doctree")}
+
+    before = read_times()
+    papers = site.srcdir / "first" / "papers"
+    write_files(papers, {"a0/paper.md": _paper("An Oral Added Late", ["Fay Sixth"], "oral", "Oral session 1")})
+    a2 = papers / "a2" / "paper.md"
+    a2.write_text(a2.read_text(encoding="utf-8").replace("presentation: oral", "presentation: poster"), "utf-8")
+    run = site.sphinx()
+    assert run.returncode == 0, run.warnings
+    after = read_times()
+    assert {ident for ident in before if after[ident] != before[ident]} == {"a2"}
+    listing = _links(page(tmp_path / "out-html" / "first" / "papers" / "index.html"), ".paper-list a")
+    assert [link.split("/")[0] for link in listing] == ["a3", "a1", "a0", "a2"]  # the oral before the poster
+    volume = _links(page(tmp_path / "out-html" / "first" / "volume.html"), "article .toctree-wrapper a")
+    assert [link.split("/")[1] for link in volume if link.startswith("papers/")] == ["a3", "a1", "a0", "a2"]
+
+
+def test_sessions_listed_in_workshop_yml_reorder_the_sessions_page(tmp_path: Path) -> None:
+    site = _two_editions_and_one_to_come(tmp_path)
+    assert site.sphinx().returncode == 0
+    workshop = site.srcdir / "first" / "workshop.yml"
+    data = yaml.safe_load(workshop.read_text(encoding="utf-8"))
+    data["sessions"] = [{"name": "Oral session 1"}, {"name": "Poster session 1", "papers": ["a1", "a3"]}]
+    workshop.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = site.sphinx()
+    assert run.returncode == 0, run.warnings
+    sessions = page(tmp_path / "out-html" / "first" / "sessions.html")
+    assert [link.split("/")[1] for link in _links(sessions, ".paper-index-sessions a")] == ["a2", "a1", "a3"]

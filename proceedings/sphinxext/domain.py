@@ -19,10 +19,10 @@ __all__ = ["ProceedingsDomain"]
 class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
-    data_version = 4
+    data_version = 5
     initial_data: ClassVar[dict[str, Any]] = {
         "papers": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {}, "navigation": {},
-        "author_keys": {}, "title_toctrees": {},
+        "author_keys": {}, "title_toctrees": {}, "programme": {}, "programme_pages": {},
     }
     read_this_build: set[str] | None = None
     """The documents read in this build, when a change tracker knows them (the optional
@@ -98,14 +98,23 @@ class ProceedingsDomain(Domain):
         pages = sorted(d for d, (v, kinds) in self.index_pages.items() if v == volume and kind in kinds)
         return pages[0] if pages else None
 
+    @property
+    def programme_pages(self) -> dict[str, str]:
+        """Pages whose contents follow the programme (see :mod:`proceedings.sphinxext.editions`), by volume.
+
+        They are read again whenever the programme changes.
+        """
+        return self.data["programme_pages"]
+
     def clear_doc(self, docname: str) -> None:
         self.papers.pop(docname, None)
         self.index_pages.pop(docname, None)
         self.title_toctrees.pop(docname, None)
+        self.programme_pages.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         self.author_keys.update(otherdata["author_keys"])
-        for key in ("papers", "index_pages", "title_toctrees"):
+        for key in ("papers", "index_pages", "title_toctrees", "programme_pages"):
             self.data[key].update((d, entry) for d, entry in otherdata[key].items() if d in docnames)
 
     def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
@@ -114,10 +123,10 @@ class ProceedingsDomain(Domain):
     def programme(self, volume: str) -> list[str]:
         """The paper docnames of ``volume`` (or of every edition, newest first) in programme order.
 
-        The order is read before any document (``proceedings_programme``, see
-        :mod:`proceedings.sphinxext.editions`), so toctrees can follow it too.
+        The order is read before any document (see :mod:`proceedings.sphinxext.editions`),
+        so toctrees can follow it too.
         """
-        programme: dict[str, list[str]] = self.env.config.proceedings_programme
+        programme: dict[str, list[str]] = self.data["programme"]
         if volume != ALL_EDITIONS:
             return [f"{volume}/papers/{ident}/paper" for ident in programme.get(volume, ())]
         newest = sorted(self.workshops, key=lambda edition: self.workshops[edition].date, reverse=True)

@@ -1,12 +1,13 @@
 """Several editions in one site, each shown only with what it already has.
 
-At ``config-inited`` every edition's programme is read (see :mod:`proceedings.programme`)
-into ``proceedings_programme``, a configuration value that Sphinx compares between builds:
-an edition added, its first paper, or a paper that moves in the programme re-reads the
-site, while an edit to a paper's text does not. Pages with nothing to show yet are left
-out of the build: the volume, papers list and indexes of an edition without papers, and
-the speakers and schedule pages while ``workshop.yml`` has none. The directives here build
-their toctrees from the same value, so no page links to one that is left out.
+Before any document is read, every edition's programme is read from the papers' front
+matter (see :mod:`proceedings.programme`) into the domain; when it changed (a paper added
+or removed, a session or presentation edited, an edition added), the pages whose contents
+follow it are read again, and only they: an edit to a paper's text reads no other page.
+Pages with nothing to show yet are left out of the build (``config-inited``): the volume,
+papers list and indexes of an edition without papers, and the speakers and schedule
+pages while ``workshop.yml`` has none. The directives here build their toctrees from the
+same programme, so no page links to one that is left out.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from proceedings.edition import ordinal
-from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, editions, paper_id, volume_of
+from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, editions, paper_dirs, paper_id, volume_of
 from proceedings.model import MetadataError, Workshop, load_workshop
 from proceedings.programme import programme_order, read_slots
 from proceedings.sphinxext.directives import _md_escape as md_escape
@@ -65,29 +66,58 @@ def _workshop(path: Path) -> Workshop | None:
         return None
 
 
-def plan_editions(app: Sphinx, config: Config) -> None:
-    """Each edition's papers in programme order, and the pages it cannot show yet left out."""
+def _excluded(config: Config) -> list[list[str]]:
+    """Papers left out of this build, as ``[edition, paper id]``."""
+    return [entry.split("/", 1) for entry in config.proceedings_exclude]
+
+
+def hide_empty_pages(app: Sphinx, config: Config) -> None:
+    """Leave out the pages an edition cannot show yet, so that none of them is built empty."""
     srcdir = Path(app.srcdir)
-    excluded = [entry.split("/", 1) for entry in config.proceedings_exclude]
-    programme: dict[str, list[str]] = {}
+    excluded = _excluded(config)
     hidden: list[str] = []
     for edition in editions(srcdir):
         workshop = _workshop(srcdir / edition / WORKSHOP_FILE)
-        skip = [ident for volume, ident in excluded if volume == edition]
-        programme[edition] = programme_order(read_slots(srcdir, edition, skip), workshop.sessions if workshop else ())
-        empty = [] if programme[edition] else list(VOLUME_PAGES)
+        skip = {ident for volume, ident in excluded if volume == edition}
+        empty = [] if any(folder.name not in skip for folder in paper_dirs(srcdir, edition)) else list(VOLUME_PAGES)
         if workshop is not None and not workshop.speakers:
             empty.append("speakers")
         if workshop is not None and not workshop.schedule:
             empty.append("schedule")
         hidden += [f"{edition}/{page}.md" for page in empty]
-    config.proceedings_programme = programme
     config.exclude_patterns = [*config.exclude_patterns, *hidden]
+
+
+def read_programme(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Every edition's papers in programme order; when it changed, the pages that follow it and the
+    indexes of the editions concerned are read again."""
+    srcdir = Path(app.srcdir)
+    excluded = _excluded(app.config)
+    programme: dict[str, list[str]] = {}
+    for edition in editions(srcdir):
+        path = srcdir / edition / WORKSHOP_FILE
+        listed = workshop.sessions if (workshop := _workshop(path)) is not None else ()
+        skip = [ident for volume, ident in excluded if volume == edition]
+        programme[edition] = programme_order(read_slots(srcdir, edition, skip), listed)
+    domain = ProceedingsDomain.of(env)
+    before: dict[str, list[str]] = domain.data["programme"]
+    moved = {edition for edition in before.keys() | programme.keys() if before.get(edition) != programme.get(edition)}
+    if not moved:
+        return []
+    domain.data["programme"] = programme
+    indexes = {doc for doc, (volume, _kinds) in domain.index_pages.items() if volume in moved | {ALL_EDITIONS}}
+    return sorted(doc for doc in domain.programme_pages.keys() | indexes if doc in env.found_docs)
 
 
 class _TocTreeDirective(SphinxDirective):
     def toctree(self, entries: Iterable[str], *options: str) -> list[nodes.Node]:
-        """A toctree of docnames, written relative to this page, as Sphinx's own directive reads it."""
+        """A toctree of docnames, written relative to this page, as Sphinx's own directive reads it.
+
+        The page is noted as one that follows the programme.
+        """
+        ProceedingsDomain.of(self.env).programme_pages[self.env.docname] = volume_of(self.env.docname)
         here = posixpath.dirname(self.env.docname)
         lines = [posixpath.relpath(entry, here or ".") for entry in entries]
         text = "```{toctree}\n" + "".join(f":{option}\n" for option in options) + "\n" + "\n".join(lines) + "\n```\n"
@@ -135,7 +165,7 @@ class Editions(_TocTreeDirective):
         found.sort(key=lambda item: item[1].date, reverse=True)
         lines = []
         for edition, w in found:
-            count = len(self.env.config.proceedings_programme.get(edition, ()))
+            count = len(ProceedingsDomain.of(self.env).programme(edition))
             holds = (
                 f"{count} paper{'s' if count != 1 else ''} and the proceedings volume" if count
                 else "the call for papers and information for authors; its papers appear here once accepted"
@@ -197,8 +227,8 @@ def outdated_cross_edition_pages(
 
 def register(app: Sphinx) -> None:
     """Configuration, directives and handlers; ``setup()`` calls this."""
-    app.add_config_value("proceedings_programme", {}, "env", types=frozenset({dict}))
-    app.connect("config-inited", plan_editions)
+    app.connect("config-inited", hide_empty_pages)
+    app.connect("env-get-outdated", read_programme)
     app.add_directive("editions", Editions)
     app.add_directive("edition-contents", EditionContents)
     app.add_directive("programme-toctree", ProgrammeTocTree)
