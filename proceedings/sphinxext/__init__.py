@@ -49,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", events.load_page_ranges)
     app.connect("source-read", events.read_paper)
     app.connect("doctree-read", events.place_paper_header)
+    app.connect("build-finished", events.copy_paper_pdfs)
     app.connect("env-get-outdated", events.outdated_paper_lists)
     app.connect("env-get-updated", events.rewrite_paper_lists)
     app.connect("env-get-updated", name_images)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, p
 
 __all__ = [
     "add_static_files",
+    "copy_paper_pdfs",
     "exclude_papers",
     "fill_author_index",
     "fill_paper_lists",
@@ -166,9 +168,28 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
         from pypdf import PdfReader  # only PDF-only papers need it; keeps every build's start-up short
 
         app.env.note_dependency(str(pdf))
-        section += paper_pdf(paper_id=ident, path=pdf.as_posix(), pages=len(PdfReader(pdf).pages))
+        section += paper_pdf(paper_id=ident, path=_latex_copy(app.env.docname), pages=len(PdfReader(pdf).pages))
     else:
         section += paper_end(paper_id=ident)
+
+
+def _latex_copy(docname: str) -> str:
+    """Where a PDF-only paper's PDF lies beside the volume's LaTeX: TeX reads nothing outside that folder."""
+    return f"paper-pdfs/{volume_of(docname)}-{paper_id(docname)}.pdf"
+
+
+def copy_paper_pdfs(app: Sphinx, exception: BaseException | None) -> None:
+    """Copy PDF-only papers' PDFs beside the LaTeX sources, where the volume includes them from."""
+    if exception is not None or app.builder.format != "latex":
+        return
+    for docname, paper in ProceedingsDomain.of(app.env).papers.items():
+        source = Path(app.srcdir, docname).parent / paper.pdf if paper.pdf else None
+        if source is None or not source.is_file():
+            continue
+        target = Path(app.outdir, _latex_copy(docname))
+        if not target.is_file() or target.read_bytes() != source.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
 
 
 def _running_heads(app: Sphinx, paper: Paper) -> dict[str, str]:
