@@ -585,3 +585,9 @@ def test_broken_png_is_an_error(tmp_path: Path) -> None:
     path = write_files(tmp_path, {"a.png": png_bytes()[:40]}) / "a.png"
     with pytest.raises(ValueError, match="PNG"):
         strip_image_metadata(path)
+
+
+@pytest.mark.parametrize("name", ["toctree", "paper-index", "programme-toctree", "paper-header", "bibliography"])
+def test_the_sites_own_directives_are_not_for_papers(name: str) -> None:
+    text = f"Text.\n\n```{{{name}}}\n:maxdepth: 1\n\nsome/page\n```\n"
+    assert found(scan_markdown(text, P)) == [(P, 3, f"directive:{name}")]

@@ -51,6 +51,13 @@ _FORBIDDEN_DIRECTIVES = {
     "role": "The {role} directive defines new roles, for instance ones that emit raw HTML; "
     "use the built-in roles.",
     "meta": "The {meta} directive writes arbitrary <meta> tags, for instance a redirect; remove it.",
+    "toctree": "The {toctree} directive pulls other pages of the site into the paper; a paper is one page.",
+    **{
+        name: f"The {{{name}}} directive builds the site's own pages; it is not for papers."
+        for name in ("workshop", "paper-list", "volume-front-matter", "author-index", "volume-downloads",
+                     "editions", "edition-contents", "programme-toctree", "template-download", "paper-header",
+                     "paper-index", "bibliography", "footbibliography")
+    },
 }
 
 _FORBIDDEN_ROLES = {
@@ -63,7 +70,7 @@ _NO_ARGUMENTS = frozenset({
     "acks", "attention", "caution", "compound", "danger", "date", "epigraph", "error", "footbibliography",
     "footer", "glossary", "header", "highlights", "hint", "hlist", "important", "line-block", "meta", "note",
     "parsed-literal", "pull-quote", "replace", "role", "sectnum", "seealso", "target-notes", "tip",
-    "toctree", "warning",
+    "programme-toctree", "toctree", "warning",
 })
 """Directives that take no argument, so that text after the name is the body's first line.
 
