@@ -23,6 +23,7 @@ _READ_THREATS = ("file:", "yaml", "frontmatter:type", "target:url")
 
 def from_package(package: Path, workdir: Path) -> Submission:
     """A camera-ready MyST package, checked for threats and converted from mystmd's dialect."""
+    workdir.mkdir(parents=True, exist_ok=True)
     if package.is_file():
         # A zip by its bytes, whatever its name; in a folder of its own, so that two zips
         # whose names slug alike never mix their files.
