@@ -15,10 +15,11 @@ import unicodedata
 from collections.abc import Iterable
 from xml.parsers import expat
 
-__all__ = ["leak_form", "named", "named_at", "svg_text"]
+__all__ = ["leak_form", "leak_forms", "named", "named_at", "svg_text"]
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def leak_form(text: str) -> str:
@@ -33,10 +34,22 @@ def leak_form(text: str) -> str:
     return _SPACE.sub(" ", text).casefold()
 
 
+def leak_forms(text: str) -> tuple[str, ...]:
+    """``text`` in :func:`leak_form`, as is and with markup tags read as a space and as nothing.
+
+    A page can split a name with tags (``<strong>Ada</strong> <strong>Lovelacey</strong>``,
+    ``Ada<br>Lovelacey``, ``Love<i>lacey</i>``); a name in an attribute (``alt="..."``)
+    is only in the text as is.
+    """
+    if "<" not in text:
+        return (leak_form(text),)
+    return leak_form(text), leak_form(_TAG.sub(" ", text)), leak_form(_TAG.sub("", text))
+
+
 def named(text: str, names: Iterable[str]) -> list[str]:
     """The names (as given) that ``text`` contains once both are in :func:`leak_form`."""
-    form = leak_form(text)
-    return [name for name in names if (needle := leak_form(name).strip()) and needle in form]
+    forms = leak_forms(text)
+    return [name for name in names if (needle := leak_form(name).strip()) and any(needle in f for f in forms)]
 
 
 def named_at(text: str, names: Iterable[str]) -> list[tuple[str, int | None]]:
