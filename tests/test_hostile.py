@@ -290,18 +290,18 @@ def test_ids_are_ascii_slugs(name: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("../../../x", "id '../../../x' holds characters an id cannot have: '/' (SOLIDUS); use Latin letters, digits "
+    ("../../../x", "'../../../x' holds characters an id cannot have: '/' (SOLIDUS); use Latin letters, digits "
      "and dashes"),
-    ("a" * 300, f"id '{'a' * 40}…' is 300 characters long, more than the 64 allowed"),
-    ("tex\\input{x}", "id 'tex\\\\input{x}' holds characters an id cannot have: '\\\\' (REVERSE SOLIDUS), '{' (LEFT "
+    ("a" * 300, f"'{'a' * 40}…' is 300 characters long, more than the 64 an id may have"),
+    ("tex\\input{x}", "'tex\\\\input{x}' holds characters an id cannot have: '\\\\' (REVERSE SOLIDUS), '{' (LEFT "
      "CURLY BRACKET), '}' (RIGHT CURLY BRACKET); use Latin letters, digits and dashes"),
-    ("\u0440\u0435ace-paper", "id '\u0440\u0435ace-paper' holds characters an id cannot have: '\u0435' (CYRILLIC "
+    ("\u0440\u0435ace-paper", "'\u0440\u0435ace-paper' holds characters an id cannot have: '\u0435' (CYRILLIC "
      "SMALL LETTER IE), '\u0440' (CYRILLIC SMALL LETTER ER); use Latin letters, digits and dashes"),
-    ("---", "id '---' has no letter or digit"),
-    ("", "id '' has no letter or digit"),
-    (4.2, "an id must be text, not float"),
-    (True, "an id must be text, not bool"),
-    (["a"], "an id must be text, not list"),
+    ("---", "'---' has no letter or digit"),
+    ("", "'' has no letter or digit"),
+    (4.2, "must be text, not float"),
+    (True, "must be text, not bool"),
+    (["a"], "must be text, not list"),
 ])
 def test_bad_ids_are_refused(name: object, message: str) -> None:
     with pytest.raises(IdError) as caught:
@@ -316,9 +316,9 @@ def test_id_traversal_from_every_source_writes_nothing_outside(tmp_path: Path) -
     outcomes = run(tmp_path, [pkg], [yml], export, pdf_dir=pdfs)
     assert [(o.status, o.messages[0]) for o in outcomes] == [
         (Status.rejected, "id: '../../../escaped-note' is not an OpenReview note id (letters, digits, '_' and '-')"),
-        (Status.rejected, "id: id '../../../escaped-pkg' holds characters an id cannot have: '/' (SOLIDUS); use Latin "
+        (Status.rejected, "id: '../../../escaped-pkg' holds characters an id cannot have: '/' (SOLIDUS); use Latin "
          "letters, digits and dashes"),
-        (Status.rejected, "id: id '../../../escaped-pdfonly' holds characters an id cannot have: '/' (SOLIDUS); use "
+        (Status.rejected, "id: '../../../escaped-pdfonly' holds characters an id cannot have: '/' (SOLIDUS); use "
          "Latin letters, digits and dashes"),
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.json", "packages", "pdfonly", "pdfs", "work"]
