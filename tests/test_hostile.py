@@ -510,7 +510,7 @@ def test_only_organizers_may_mark_a_forum_anonymous(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", [
     "ada lovelacey", "Ada&nbsp;Lovelacey", "ADA\n  LOVELACEY", "A&#100;a Lovelacey", "<b>Ada</b> Love<i>lacey</i>",
-    "Ada<br>Lovelacey", '<img alt="Ada Lovelacey">',
+    "Ada<br>Lovelacey", '<img alt="Ada Lovelacey">', "Ada Love-\nlacey",
     unicodedata.normalize("NFD", "Ada Lövelacey"), "Ada\u00adLovelacey", "\uff21da Lovelacey",
 ])
 def test_leak_form_matches_every_spelling(text: str) -> None:

@@ -20,6 +20,7 @@ __all__ = ["leak_form", "leak_forms", "named", "named_at", "svg_text"]
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^<>]*>")
+_HYPHENATED = re.compile(r"-[ \t]*\r?\n\s*")
 
 
 def leak_form(text: str) -> str:
@@ -35,15 +36,20 @@ def leak_form(text: str) -> str:
 
 
 def leak_forms(text: str) -> tuple[str, ...]:
-    """``text`` in :func:`leak_form`, as is and with markup tags read as a space and as nothing.
+    """``text`` in :func:`leak_form`: as is, with markup tags read as a space and as nothing,
+    and with words hyphenated across lines joined.
 
     A page can split a name with tags (``<strong>Ada</strong> <strong>Lovelacey</strong>``,
-    ``Ada<br>Lovelacey``, ``Love<i>lacey</i>``); a name in an attribute (``alt="..."``)
-    is only in the text as is.
+    ``Ada<br>Lovelacey``, ``Love<i>lacey</i>``), and a PDF's text by hyphenation
+    (``Love-`` at the end of a line); a name in an attribute (``alt="..."``) is only
+    in the text as is.
     """
-    if "<" not in text:
-        return (leak_form(text),)
-    return leak_form(text), leak_form(_TAG.sub(" ", text)), leak_form(_TAG.sub("", text))
+    forms = [text]
+    if "<" in text:
+        forms += [_TAG.sub(" ", text), _TAG.sub("", text)]
+    if _HYPHENATED.search(text):
+        forms.append(_HYPHENATED.sub("", text))
+    return tuple(leak_form(form) for form in forms)
 
 
 def named(text: str, names: Iterable[str]) -> list[str]:
