@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pdfs import tiny_pdf
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -891,3 +893,23 @@ def test_a_field_is_named_with_the_file_it_came_from(tmp_path: Path) -> None:
     status, messages = one(run(tmp_path, [folder], overrides=overrides))
     assert status == Status.rejected
     assert messages[0].startswith("proceedings.yml: raw-html: Field 'session': ")
+
+
+_TOKENS = ["$", "\\input", "{", "}", "<script>", "```{raw} html", ":::", "---", "\n", "&a ", "*a", "title:", "- ",
+           "\u202e", "\u200b", "é", "%", "^^5c", "[x](javascript:x)", "{download}`/etc/passwd`", "id: ../x", "\x00"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(md=st.lists(st.sampled_from(_TOKENS) | st.text(max_size=5), max_size=30).map("".join),
+       own=st.lists(st.sampled_from(_TOKENS) | st.text(max_size=5), max_size=12).map("".join),
+       figure=st.binary(max_size=64))
+def test_collect_never_raises_and_always_reports_one_row(tmp_path_factory: pytest.TempPathFactory, md: str, own: str,
+                                                         figure: bytes) -> None:
+    """Whatever a package holds, collect returns one row for it, with a message when it is rejected."""
+    root = tmp_path_factory.mktemp("fuzz")
+    text = paper_md(md)
+    folder = package(root, "p", {"paper.md": text, "fig.png": figure}, own=OWN + own)
+    [outcome] = run(root, [folder])
+    assert outcome.status in (Status.collected, Status.rejected)
+    assert outcome.status == Status.collected or outcome.messages
+    assert not [m for m in outcome.messages if "could not be collected" in m]
