@@ -4,7 +4,8 @@ Collect refuses such math in submissions (:mod:`proceedings.check.math`); this i
 same rule at build time, for papers an organizer placed in the source tree by hand and
 for any text the extension itself renders (the paper header's abstract, funding...).
 A formula with a disallowed command is reported with its location and printed as
-literal text: ``\\input{/etc/hostname}`` is shown, never run.
+literal text: ``\\input{/etc/hostname}`` is shown, never run. For LaTeX, the few
+MathJax-only commands the allowlist admits (``\\lt``) are written as LaTeX spells them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from proceedings.check.math import math_problems
+from proceedings.check.math import LATEX_EQUIVALENTS, expand_macros, math_problems
 
 __all__ = ["DisallowedMath", "setup"]
 
@@ -33,6 +34,8 @@ class DisallowedMath(SphinxPostTransform):
             tex = node.astext()
             problems = math_problems(tex, display=isinstance(node, nodes.math_block))
             if not problems:
+                if self.app.builder.format == "latex":
+                    node[:] = [nodes.Text(expand_macros(tex, LATEX_EQUIVALENTS))]
                 continue
             commands = ", ".join(dict.fromkeys(p.command for p in problems))
             logger.warning("math not allowed (%s): %s; printed as text", commands, problems[0].message,
