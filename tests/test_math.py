@@ -179,3 +179,11 @@ def test_mathjax_only_commands_reach_latex_as_latex(mini_site: MiniSite) -> None
     assert "a {<} b" in source and "{\\mathbb{R}}^n" in source and "x {>} 0" in source
     text = " ".join(pdf_text(compile_volume(tex)).split())
     assert "Less: a<b, Rn ." in text and "x>0" in text
+
+
+def test_a_mathjax_only_command_without_its_argument_is_printed_as_text(mini_site: MiniSite) -> None:
+    mini_site.add_paper("p1", paper_text(body="Broken: $\\Bbb$."))
+    run = mini_site.sphinx("latex")
+    assert "paper.md:13: WARNING: math a math macro lacks an argument; printed as text" in run.warnings
+    source = (mini_site.srcdir.parent / "out-latex" / "vol-proceedings.tex").read_text(encoding="utf-8")
+    assert "\\sphinxcode{\\sphinxupquote{\\textbackslash{}Bbb}}" in source

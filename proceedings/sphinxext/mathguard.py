@@ -19,7 +19,7 @@ from sphinx.util import logging
 
 from proceedings.check.math import LATEX_EQUIVALENTS, expand_macros, math_problems
 
-__all__ = ["DisallowedMath", "setup"]
+__all__ = ["DisallowedMath", "MathForLatex", "setup"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +34,38 @@ class DisallowedMath(SphinxPostTransform):
             tex = node.astext()
             problems = math_problems(tex, display=isinstance(node, nodes.math_block))
             if not problems:
-                if self.app.builder.format == "latex":
-                    node[:] = [nodes.Text(expand_macros(tex, LATEX_EQUIVALENTS))]
                 continue
             commands = ", ".join(dict.fromkeys(p.command for p in problems))
-            logger.warning("math not allowed (%s): %s; printed as text", commands, problems[0].message,
-                           location=node, type="proceedings", subtype="math")
-            literal = nodes.literal_block(tex, tex) if isinstance(node, nodes.math_block) else nodes.literal(tex, tex)
-            literal.source, literal.line = node.source, node.line
-            node.replace_self(literal)
+            _as_text(node, tex, f"not allowed ({commands}): {problems[0].message}")
+
+
+class MathForLatex(SphinxPostTransform):
+    """The MathJax-only commands the allowlist admits, spelled for LaTeX (after :class:`DisallowedMath`)."""
+
+    default_priority = 2
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(lambda n: isinstance(n, nodes.math | nodes.math_block))):
+            tex = node.astext()
+            try:
+                spelled = expand_macros(tex, LATEX_EQUIVALENTS)
+            except ValueError as exc:  # ``\Bbb`` with nothing to apply to
+                _as_text(node, tex, str(exc))
+                continue
+            if spelled != tex:
+                node[:] = [nodes.Text(spelled)]
+
+
+def _as_text(node: nodes.Element, tex: str, why: str) -> None:
+    """Report a formula with its location and print it as literal text instead."""
+    logger.warning("math %s; printed as text", why, location=node, type="proceedings", subtype="math")
+    literal = nodes.literal_block(tex, tex) if isinstance(node, nodes.math_block) else nodes.literal(tex, tex)
+    literal.source, literal.line = node.source, node.line
+    node.replace_self(literal)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(DisallowedMath)
+    app.add_post_transform(MathForLatex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
