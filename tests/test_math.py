@@ -127,6 +127,11 @@ def test_math_in_a_directive_body_is_scanned() -> None:
     assert [(t.line, t.field) for t in scan_markdown(text, "p.md")] == [(2, "math")]
 
 
+def test_a_mathjax_only_command_lacking_its_argument_is_found() -> None:
+    assert [(t.line, t.message) for t in scan_markdown("A $\\Bbb$.", "p.md")] == [
+        (1, "Math: a math macro lacks an argument.")]
+
+
 def test_code_is_not_math() -> None:
     assert scan_markdown("```latex\n$\\input{x}$\n```\n\n`$\\def$`\n", "p.md") == []
 
