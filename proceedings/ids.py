@@ -37,19 +37,19 @@ def paper_id(name: object) -> str:
     if isinstance(name, int) and not isinstance(name, bool):
         name = str(name)  # YAML reads ``id: 2024`` as a number
     if not isinstance(name, str):
-        raise IdError(f"an id must be text, not {type(name).__name__}")
+        raise IdError(f"must be text, not {type(name).__name__}")
     composed = unicodedata.normalize("NFKC", name)
     bare = "".join(c for c in unicodedata.normalize("NFKD", composed) if not unicodedata.combining(c))
     bad = sorted({c for c in bare if not _ALLOWED.fullmatch(c)})
     if bad:
         shown = ", ".join(f"{c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})" for c in bad[:5])
-        raise IdError(f"id {_short(name)!r} holds characters an id cannot have: {shown}; "
+        raise IdError(f"{_short(name)!r} holds characters an id cannot have: {shown}; "
                       "use Latin letters, digits and dashes")
     slug = _SEPARATORS.sub("-", bare).strip("-").lower()
     if not slug:
-        raise IdError(f"id {_short(name)!r} has no letter or digit")
+        raise IdError(f"{_short(name)!r} has no letter or digit")
     if len(slug) > MAX_ID_LENGTH:
-        raise IdError(f"id {_short(name)!r} is {len(slug)} characters long, more than the {MAX_ID_LENGTH} allowed")
+        raise IdError(f"{_short(name)!r} is {len(slug)} characters long, more than the {MAX_ID_LENGTH} an id may have")
     return slug
 
 

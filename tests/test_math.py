@@ -127,6 +127,11 @@ def test_math_in_a_directive_body_is_scanned() -> None:
     assert [(t.line, t.field) for t in scan_markdown(text, "p.md")] == [(2, "math")]
 
 
+def test_a_mathjax_only_command_lacking_its_argument_is_found() -> None:
+    assert [(t.line, t.message) for t in scan_markdown("A $\\Bbb$.", "p.md")] == [
+        (1, "Math: a math macro lacks an argument.")]
+
+
 def test_code_is_not_math() -> None:
     assert scan_markdown("```latex\n$\\input{x}$\n```\n\n`$\\def$`\n", "p.md") == []
 
@@ -167,3 +172,23 @@ def test_pdf_never_contains_a_file_read_through_math(mini_site: MiniSite, tmp_pa
     assert "The host is \\input{/etc/hostname} and" in text
     hostname = Path("/etc/hostname").read_text(encoding="utf-8").strip()
     assert f"The host is {hostname}" not in text
+
+
+def test_mathjax_only_commands_reach_latex_as_latex(mini_site: MiniSite) -> None:
+    r"""``\lt`` and ``\Bbb`` are MathJax's; the volume's LaTeX gets ``<`` and ``\mathbb``, and compiles."""
+    mini_site.add_paper("p1", paper_text(body="Less: $a \\lt b$, $\\Bbb{R}^n$.\n\n$$\nx \\gt 0\n$$\n"))
+    run = mini_site.sphinx("latex")
+    assert run.returncode == 0, run.warnings
+    tex = mini_site.srcdir.parent / "out-latex" / "vol-proceedings.tex"
+    source = tex.read_text(encoding="utf-8")
+    assert "a {<} b" in source and "{\\mathbb{R}}^n" in source and "x {>} 0" in source
+    text = " ".join(pdf_text(compile_volume(tex)).split())
+    assert "Less: a<b, Rn ." in text and "x>0" in text
+
+
+def test_a_mathjax_only_command_without_its_argument_is_printed_as_text(mini_site: MiniSite) -> None:
+    mini_site.add_paper("p1", paper_text(body="Broken: $\\Bbb$."))
+    run = mini_site.sphinx("latex")
+    assert "paper.md:13: WARNING: math a math macro lacks an argument; printed as text" in run.warnings
+    source = (mini_site.srcdir.parent / "out-latex" / "vol-proceedings.tex").read_text(encoding="utf-8")
+    assert "\\sphinxcode{\\sphinxupquote{\\textbackslash{}Bbb}}" in source

@@ -15,10 +15,12 @@ import unicodedata
 from collections.abc import Iterable
 from xml.parsers import expat
 
-__all__ = ["leak_form", "named", "named_at", "svg_text"]
+__all__ = ["leak_form", "leak_forms", "named", "named_at", "svg_text"]
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^<>]*>")
+_HYPHENATED = re.compile(r"-[ \t]*\r?\n\s*")
 
 
 def leak_form(text: str) -> str:
@@ -33,10 +35,27 @@ def leak_form(text: str) -> str:
     return _SPACE.sub(" ", text).casefold()
 
 
+def leak_forms(text: str) -> tuple[str, ...]:
+    """``text`` in :func:`leak_form`: as is, with markup tags read as a space and as nothing,
+    and with words hyphenated across lines joined.
+
+    A page can split a name with tags (``<strong>Ada</strong> <strong>Lovelacey</strong>``,
+    ``Ada<br>Lovelacey``, ``Love<i>lacey</i>``), and a PDF's text by hyphenation
+    (``Love-`` at the end of a line); a name in an attribute (``alt="..."``) is only
+    in the text as is.
+    """
+    forms = [text]
+    if "<" in text:
+        forms += [_TAG.sub(" ", text), _TAG.sub("", text)]
+    if _HYPHENATED.search(text):
+        forms.append(_HYPHENATED.sub("", text))
+    return tuple(leak_form(form) for form in forms)
+
+
 def named(text: str, names: Iterable[str]) -> list[str]:
     """The names (as given) that ``text`` contains once both are in :func:`leak_form`."""
-    form = leak_form(text)
-    return [name for name in names if (needle := leak_form(name).strip()) and needle in form]
+    forms = leak_forms(text)
+    return [name for name in names if (needle := leak_form(name).strip()) and any(needle in f for f in forms)]
 
 
 def named_at(text: str, names: Iterable[str]) -> list[tuple[str, int | None]]:

@@ -22,7 +22,7 @@ from myst_parser.mdit_to_docutils.base import DocutilsRenderer
 from myst_parser.parsers.directives import parse_directive_text
 from myst_parser.parsers.mdit import create_md_parser
 
-from proceedings.check.math import math_problems
+from proceedings.check.math import LATEX_EQUIVALENTS, expand_macros, math_problems
 from proceedings.check.threats import MYST_EXTENSIONS, Threat
 from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 
@@ -249,9 +249,15 @@ class _Scan:
 
     def math(self, tex: str, line: int, display: bool = False) -> None:
         """A formula: TeX that reaches LaTeX as it is, so only allowed math commands may appear."""
-        for problem in math_problems(tex, display):
+        problems = math_problems(tex, display)
+        for problem in problems:
             where = line + tex.count("\n", 0, problem.offset)
             self.add(where, "math", f"Math: {problem.message}")
+        if not problems:
+            try:
+                expand_macros(tex, LATEX_EQUIVALENTS)  # as the build writes it for LaTeX
+            except ValueError as exc:
+                self.add(line, "math", f"Math: {exc}.")
 
     def role(self, name: str, line: int) -> None:
         key = name.lower()

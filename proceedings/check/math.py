@@ -11,8 +11,8 @@ refused. So ``\\input{/etc/hostname}``, ``\\gdef``, ``\\def\\x{\\x}``, ``\\openo
 
 The list is what MathJax renders on the web and the volume's preamble defines
 (amsmath, amssymb, xcolor), plus the few MathJax-only commands that real papers use,
-for which :data:`LATEX_DEFINITIONS` gives the volume's preamble a definition: any
-other command only MathJax knows would stop the LaTeX build of the whole volume.
+which :data:`LATEX_EQUIVALENTS` spells as LaTeX does: any other command only MathJax
+knows would stop the LaTeX build of the whole volume.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = [
     "ALLOWED",
     "DISPLAY_ENVIRONMENTS",
     "ENVIRONMENTS",
-    "LATEX_DEFINITIONS",
+    "LATEX_EQUIVALENTS",
     "MathProblem",
     "expand_macros",
     "math_problems",
@@ -107,27 +107,27 @@ mathstrut nonumber notag color textcolor colorbox mathop mathbin mathrel mathope
 mathinner mathord cr hline cline lefteqn llap rlap
 """
 
-LATEX_DEFINITIONS: dict[str, str] = {
-    "lt": r"\providecommand{\lt}{<}",
-    "gt": r"\providecommand{\gt}{>}",
-    "coloneqq": r"\providecommand{\coloneqq}{\mathrel{:}=}",
-    "eqqcolon": r"\providecommand{\eqqcolon}{=\mathrel{:}}",
-    "omicron": r"\providecommand{\omicron}{o}",
-    "Bbb": r"\providecommand{\Bbb}{\mathbb}",
-    "bold": r"\providecommand{\bold}{\mathbf}",
-    "bm": r"\providecommand{\bm}{\boldsymbol}",
-    "mathscr": r"\providecommand{\mathscr}{\mathcal}",
-    "degree": r"\providecommand{\degree}{{}^{\circ}}",
+LATEX_EQUIVALENTS: dict[str, str] = {
+    "lt": "<",
+    "gt": ">",
+    "coloneqq": r"\mathrel{:}=",
+    "eqqcolon": r"=\mathrel{:}",
+    "omicron": "o",
+    "Bbb": r"\mathbb{#1}",
+    "bold": r"\mathbf{#1}",
+    "bm": r"\boldsymbol{#1}",
+    "mathscr": r"\mathcal{#1}",
+    "degree": r"{}^{\circ}",
 }
-r"""Commands MathJax has and the volume's packages lack, with LaTeX definitions for the preamble.
+r"""Commands MathJax has and the volume's packages lack, as LaTeX spells them.
 
-Real papers use them (``\lt`` in tables of numbers); the LaTeX stage adds these lines
-so that the volume knows them too.
+Real papers use them (``\lt`` in tables of numbers); the build expands them with
+:func:`expand_macros` in what it gives LaTeX, and leaves them to MathJax on the web.
 """
 
 ALLOWED: frozenset[str] = frozenset(
     " ".join((_GREEK, _SYMBOLS, _OPERATORS, _RELATIONS, _ARROWS, _ACCENTS, _STRUCTURE)).split()
-) | frozenset(LATEX_DEFINITIONS) | frozenset("\\,;:! \n><{}|#%&_$")
+) | frozenset(LATEX_EQUIVALENTS) | frozenset("\\,;:! \n><{}|#%&_$")
 """Control words (without the backslash) and control symbols that a formula may use."""
 
 ENVIRONMENTS: frozenset[str] = frozenset("""

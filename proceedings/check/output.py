@@ -31,7 +31,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from proceedings.build.sphinx import Output
-from proceedings.check.leaks import leak_form, svg_text
+from proceedings.check.leaks import leak_form, leak_forms, svg_text
 from proceedings.pdf.pages import read_page_ranges
 
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
@@ -165,8 +165,8 @@ def _leaks(root: Path, secrets: dict[str, list[str]], memo: _Memo) -> Iterator[F
 
     def named(path: Path) -> list[str]:
         text = READERS[path.suffix.lower()](path)
-        text = leak_form(svg_text(path.read_bytes()) if path.suffix.lower() == ".svg" else text)
-        return [needle for needle in needles if needle in text]
+        forms = leak_forms(svg_text(path.read_bytes()) if path.suffix.lower() == ".svg" else text)
+        return [needle for needle in needles if any(needle in form for form in forms)]
 
     for path in _outputs(root):
         try:

@@ -4,7 +4,8 @@ Collect refuses such math in submissions (:mod:`proceedings.check.math`); this i
 same rule at build time, for papers an organizer placed in the source tree by hand and
 for any text the extension itself renders (the paper header's abstract, funding...).
 A formula with a disallowed command is reported with its location and printed as
-literal text: ``\\input{/etc/hostname}`` is shown, never run.
+literal text: ``\\input{/etc/hostname}`` is shown, never run. For LaTeX, the few
+MathJax-only commands the allowlist admits (``\\lt``) are written as LaTeX spells them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from proceedings.check.math import math_problems
+from proceedings.check.math import LATEX_EQUIVALENTS, expand_macros, math_problems
 
-__all__ = ["DisallowedMath", "setup"]
+__all__ = ["DisallowedMath", "MathForLatex", "setup"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +36,36 @@ class DisallowedMath(SphinxPostTransform):
             if not problems:
                 continue
             commands = ", ".join(dict.fromkeys(p.command for p in problems))
-            logger.warning("math not allowed (%s): %s; printed as text", commands, problems[0].message,
-                           location=node, type="proceedings", subtype="math")
-            literal = nodes.literal_block(tex, tex) if isinstance(node, nodes.math_block) else nodes.literal(tex, tex)
-            literal.source, literal.line = node.source, node.line
-            node.replace_self(literal)
+            _as_text(node, tex, f"not allowed ({commands}): {problems[0].message}")
+
+
+class MathForLatex(SphinxPostTransform):
+    """The MathJax-only commands the allowlist admits, spelled for LaTeX (after :class:`DisallowedMath`)."""
+
+    default_priority = 2
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(lambda n: isinstance(n, nodes.math | nodes.math_block))):
+            tex = node.astext()
+            try:
+                spelled = expand_macros(tex, LATEX_EQUIVALENTS)
+            except ValueError as exc:  # ``\Bbb`` with nothing to apply to
+                _as_text(node, tex, str(exc))
+                continue
+            if spelled != tex:
+                node[:] = [nodes.Text(spelled)]
+
+
+def _as_text(node: nodes.Element, tex: str, why: str) -> None:
+    """Report a formula with its location and print it as literal text instead."""
+    logger.warning("math %s; printed as text", why, location=node, type="proceedings", subtype="math")
+    literal = nodes.literal_block(tex, tex) if isinstance(node, nodes.math_block) else nodes.literal(tex, tex)
+    literal.source, literal.line = node.source, node.line
+    node.replace_self(literal)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(DisallowedMath)
+    app.add_post_transform(MathForLatex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
