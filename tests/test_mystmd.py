@@ -723,3 +723,23 @@ def test_a_figure_of_markdown_images_with_target_lines_keeps_its_images_and_labe
     assert ":::{image} images/b.png\n:alt: B\n:::" in result.body
     assert "See [Figure 1a](#part-a) and {numref}`fig:both`." in result.body
     assert sorted(result.files) == ["images/a.png", "images/b.png"] and result.problems == []
+
+
+def test_mystmd_habits_build_without_warnings(tmp_path: Path, mini_site: MiniSite) -> None:
+    """Titled admonitions, a glossary, a figure of Markdown images, a code figure, a table in a table, footnotes."""
+    body = (
+        ":::{note} My title\nBody.\n:::\n\n:::{glossary}\nMyST\n: Markedly Structured Text\n:::\n\n"
+        "See {term}`MyST`[^used].\n\n[^used]: Used.\n\n[^unused]: Never used.\n\n"
+        ":::{figure}\n:label: fig:both\n(part-a)=\n![](a.png)\n(part-b)=\n![B](a.png)\n\nBoth.\n:::\n\n"
+        "::::{figure}\n:label: code-x\n```javascript\nlet x = 1;\n```\nThe code.\n::::\n\n"
+        "::::{table} Results\n:label: tbl-r\n:::{list-table}\n* - a\n:::\n::::\n\n"
+        "See [Figure %s](#fig:both), [part a](#part-a), [](#code-x), [Table %s](#tbl-r) and [Section %s](#s).\n\n"
+        "(s)=\n### Deep start\n\n##### Skipped level\n\n```log\nINFO └── done\n```\n"
+    )
+    converted = convert(tmp_path, "---\ntitle: T\nauthors: [Ada]\nabstract: A.\n---\n" + body, **{"a.png": PNG})
+    folder = mini_site.add_paper("conv", paper_source(converted))
+    for name, content in converted.files.items():
+        (folder / name).write_bytes(content)
+    assert build_html(mini_site) == []
+    text = " ".join(prose_text(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html").split())
+    assert "See Figure 1 , part a , Listing 1 , Table 1 and Section Deep start ." in text
