@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file, parse_string
 
-from proceedings.collect.bibliography import downgrade_incomplete_entries, prepare_bib_files, tidy_links
+from proceedings.collect.bibliography import prepare_bib_files, tidy_links
 from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
 
 
@@ -86,7 +86,7 @@ def test_entries_missing_a_required_field_become_misc_and_are_reported() -> None
         "@inproceedings{noproc, author = {Roe, Rick}, title = {U}, year = {2021}}\n"
         "@article{broken, title = {V}, year = 2020 2021}\n"
     )
-    fixed, notes = downgrade_incomplete_entries(text, "refs.bib")
+    fixed, notes = prepare_bib_files([("refs.bib", text)])
     assert notes == [
         "refs.bib:2: missing institution in rfc: the techreport is published as @misc",
         "refs.bib:4: missing booktitle in noproc: the inproceedings is published as @misc",

@@ -20,7 +20,7 @@ from pybtex.style.template import FieldIsMissing
 
 from proceedings.bibfile import entry_blocks, parsed_blocks
 
-__all__ = ["citation_texts", "downgrade_incomplete_entries", "prepare_bib_files", "tidy_links"]
+__all__ = ["citation_texts", "prepare_bib_files", "tidy_links"]
 
 _LINK = re.compile(r"(\\url\{|\burl\s*=\s*[{\"])([^{}\"]*)")
 _STRAY = "()<>[] \t"
@@ -301,11 +301,6 @@ def citation_texts(bib: str) -> dict[str, str]:
             texts[key] = " ".join(part for part in (who.replace("{", "").replace("}", ""),
                                                     str(entry.fields.get("year", ""))) if part)
     return texts
-
-
-def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:
-    """One ``.bib`` file made printable: see :func:`prepare_bib_files`."""
-    return prepare_bib_files([(file, text)], style)
 
 
 def tidy_links(text: str, file: str) -> tuple[str, list[str]]:
