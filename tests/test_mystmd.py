@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -743,3 +744,17 @@ def test_mystmd_habits_build_without_warnings(tmp_path: Path, mini_site: MiniSit
     assert build_html(mini_site) == []
     text = " ".join(prose_text(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html").split())
     assert "See Figure 1 , part a , Listing 1 , Table 1 and Section Deep start ." in text
+
+
+def test_an_included_notebook_shows_its_cells_without_outputs(tmp_path: Path) -> None:
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": ["## From the notebook\n", "\n", "See [@a].\n"]},
+        {"cell_type": "code", "source": "x = 1", "outputs": [{"output_type": "stream", "text": "1"}]},
+    ], "metadata": {"kernelspec": {"language": "python"}}, "nbformat": 4}
+    body = "Intro.\n\n```{include} nb/demo.ipynb\n```\n\n![Shot](figures/shot.PNG)\n"
+    result = convert(tmp_path, body, keys=("a",), **{"nb__demo.ipynb": json.dumps(notebook), "figures__shot.PNG": PNG})
+    assert "## From the notebook\n\nSee {cite:p}`a`.\n\n```python\nx = 1\n```" in result.body
+    assert "![Shot](<figures/shot.png>)" in result.body and list(result.files) == ["figures/shot.png"]
+    assert "nb/demo.ipynb" in result.sources
+    assert result.notes == ["nb/demo.ipynb:1: 1 code cell output(s) of the notebook left out: "
+                            "the build runs no notebook"]

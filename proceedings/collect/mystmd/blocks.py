@@ -180,6 +180,9 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.problem(where, f"include of {fence.argument!r} not inlined: a LaTeX file, which only mystmd's PDF "
                     "export reads")
         return []
+    if target.suffix.lower() == ".ipynb" and target.is_file() and not {"literal", "lang", "code"} & options.keys():
+        return [Line("", fence.opener.file, fence.opener.number), *_expand(_notebook(target, ctx), ctx,
+                                                                           (*stack, target))]
     if target.suffix.lower() != ".md" or {"literal", "lang", "code"} & options.keys():
         return [_listing(fence, options)]
     if not target.is_file():
@@ -192,6 +195,38 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.note(where, f"include options {[k for k, _ in fence.options]} ignored: the whole file is inlined")
     _, nodes, _ = _read_nodes(target, ctx)
     return [Line("", fence.opener.file, fence.opener.number), *_expand(nodes, ctx, (*stack, target))]
+
+
+def _notebook(path: Path, ctx: Context) -> list[Node]:
+    """A Jupyter notebook's cells as mystmd includes them: Markdown as Markdown, code as code blocks.
+
+    The build runs no notebook, so outputs are left out (one line says how many). A
+    cell's lines are cited as ``<notebook>:<cell number>``.
+    """
+    name = path.relative_to(ctx.folder).as_posix()
+    ctx.sources.append(name)
+    try:
+        notebook = json.loads(_read_text(path))
+        cells = notebook["cells"]
+        language = str(notebook.get("metadata", {}).get("kernelspec", {}).get("language") or "python")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        ctx.problem(f"{name}:1", f"not a notebook this conversion reads ({exc}); it was left out")
+        return []
+    nodes: list[Node] = []
+    outputs = 0
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        lines = [Line("", name, number), *_lines_of(text.rstrip("\n"), name, number), Line("", name, number)]
+        if cell.get("cell_type") == "markdown":
+            nodes += _parse(lines)
+        elif cell.get("cell_type") == "code" and text.strip():
+            fence_marker = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", text))])
+            nodes += [lines[0], Fence(lines[1], "", fence_marker, None, language, [], lines[1:-1]), lines[-1]]
+            outputs += bool(cell.get("outputs"))
+    if outputs:
+        ctx.note(f"{name}:1", f"{outputs} code cell output(s) of the notebook left out: the build runs no notebook")
+    return nodes
 
 
 def _listing(fence: Fence, options: dict[str, str]) -> Fence:
