@@ -758,3 +758,10 @@ def test_an_included_notebook_shows_its_cells_without_outputs(tmp_path: Path) ->
     assert "nb/demo.ipynb" in result.sources
     assert result.notes == ["nb/demo.ipynb:1: 1 code cell output(s) of the notebook left out: "
                             "the build runs no notebook"]
+
+
+def test_a_label_given_twice_is_renamed_at_its_second_place(tmp_path: Path) -> None:
+    body = "```{figure} a.png\n:label: f\nOne.\n```\n\n```{figure} a.png\n:label: f\nTwo.\n```\n\nSee [](#f).\n"
+    result = convert(tmp_path, body, **{"a.png": PNG})
+    assert ":name: f\n" in result.body and ":name: f-2\n" in result.body and "See {numref}`f`." in result.body
+    assert result.problems == ["main.md:10: label 'f' is already used earlier in the paper: this one is f-2"]

@@ -393,6 +393,30 @@ def _collect_labels(nodes: list[Node]) -> dict[str, str]:
     return labels
 
 
+def _unique_labels(nodes: list[Node], ctx: Context) -> None:
+    """A label given twice is renamed at its second place (``x-2``), with a line: references reach the first,
+    as in mystmd, and Sphinx does not stop on the duplicate."""
+    seen: set[str] = set()
+
+    def unique(label: str, where: str) -> str:
+        if label not in seen:
+            seen.add(label)
+            return label
+        n = 2
+        while f"{label}-{n}" in seen:
+            n += 1
+        seen.add(f"{label}-{n}")
+        ctx.problem(where, f"label {label!r} is already used earlier in the paper: this one is {label}-{n}")
+        return f"{label}-{n}"
+
+    for node in _walk(nodes):
+        if isinstance(node, Fence):
+            node.options = [(k, unique(v, node.opener.at()) if k in ("label", "name") and v else v)
+                            for k, v in node.options]
+        elif match := _TARGET_LINE.match(node.text):
+            node.text = f"({unique(match['label'], node.at())})="
+
+
 def _anchors(nodes: list[Node]) -> set[str]:
     """Every name a ``#`` link may point to: labels on any directive, and the headings' anchors.
 
