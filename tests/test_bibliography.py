@@ -152,7 +152,9 @@ def test_duplicate_keys_across_two_files_are_merged_and_reported() -> None:
 
 
 def test_latex_escapes_in_links_are_undone() -> None:
-    text = "@misc{k, title = {T}, doi = {10.1007/978-3-030-98519-6\\_18}, url = {https://x.org/a\\_b\\%20}}\n"
+    text = ("@misc{k, title = {T}, doi = {10.1007/978-3-030-98519-6\\_18}, url = {https://x.org/a\\_b\\%20},"
+            " howpublished = {\\url{https://y.org/c\\_d}}}\n")
     fixed, _ = prepare_bib_files([("refs.bib", text)])
     entry = parse_string(fixed, "bibtex").entries["k"]
     assert (entry.fields["doi"], entry.fields["url"]) == ("10.1007/978-3-030-98519-6_18", "https://x.org/a_b%20")
+    assert entry.fields["howpublished"] == "\\url{https://y.org/c_d}"

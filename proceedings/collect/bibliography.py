@@ -150,6 +150,7 @@ def _tidy_link_fields(block: str, where: str) -> tuple[str, list[str]]:
     notes = []
     for name in _LINK_FIELDS:
         block, _, _ = _rewrite_field(block, name, lambda value: _LATEX_ESCAPE.sub(r"\1", value))
+    block = re.sub(r"\\url\{([^{}]*)\}", lambda url: "\\url{" + _LATEX_ESCAPE.sub(r"\1", url.group(1)) + "}", block)
     block, before, after = _rewrite_field(block, "doi", lambda value: _DOI_RESOLVER.sub("", value))
     if before != after:
         notes.append(f"{where}: doi {before!r} read as {after!r}")
