@@ -765,3 +765,20 @@ def test_a_label_given_twice_is_renamed_at_its_second_place(tmp_path: Path) -> N
     result = convert(tmp_path, body, **{"a.png": PNG})
     assert ":name: f\n" in result.body and ":name: f-2\n" in result.body and "See {numref}`f`." in result.body
     assert result.problems == ["main.md:10: label 'f' is already used earlier in the paper: this one is f-2"]
+
+
+def test_files_the_paper_does_not_use_are_listed_not_checked_nor_measured(tmp_path: Path) -> None:
+    head = "---\ntitle: T\nabstract: A.\nfunding: None.\ntrack: Tiny papers\nauthors: [Ada]\n---\n"
+    folder = write_files(tmp_path / "pkg", {"main.md": head + "![A](a.png)\n", "a.png": PNG,
+                                            "analysis.ipynb": "{}", "data/raw.bin": ""})
+    with (folder / "data" / "raw.bin").open("wb") as data:
+        data.truncate(60 * 1024 * 1024)  # over the package limit, but sparse: no disk used
+    submission = from_package(folder, tmp_path / "work")
+    assert sorted(submission.files) == ["a.png"]
+    assert "not published, as the paper does not use them: analysis.ipynb, data/raw.bin" in submission.notes
+
+
+def test_a_labelled_reference_followed_by_a_colon_is_converted(tmp_path: Path) -> None:
+    body = "```{figure} a.png\n:label: fig:x\nCap.\n```\n\n- See [@fig:x]: the plot.\n"
+    result = convert(tmp_path, body, **{"a.png": PNG})
+    assert "- See ({numref}`fig:x`): the plot." in result.body
