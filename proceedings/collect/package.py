@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -40,14 +41,14 @@ def from_package(package: Path, workdir: Path) -> Submission:
     converted = mystmd.convert_package(folder, main, keys, citation_texts(bib))
     # Only what is published is checked and measured: the files the paper uses, as they will
     # be published, and its .bib files; what is published of the Markdown is its conversion.
-    staged = workdir / f"{slug(package.name)}-published"
+    workdir.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f"{slug(package.name)}-published-", dir=workdir))
     for name, content in converted.files.items():
         (staged / name).parent.mkdir(parents=True, exist_ok=True)
         (staged / name).write_bytes(content)
     for path in bib_files:
-        staged.mkdir(parents=True, exist_ok=True)
         (staged / path.name).write_bytes(path.read_bytes())
-    threats = safety.scan_package(staged) if staged.is_dir() else []
+    threats = safety.scan_package(staged)
     converted.body, notes = _escape_html(converted)
     threats += [replace(t, file=converted.origin(t.line or 0).rsplit(":", 1)[0],
                         line=int(converted.origin(t.line or 0).rsplit(":", 1)[1]) if t.line else None)
