@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file, parse_string
 
-from proceedings.collect.bibliography import downgrade_incomplete_entries, prepare_bib_files, tidy_links
+from proceedings.collect.bibliography import prepare_bib_files, tidy_links
 from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
 
 
@@ -86,7 +86,7 @@ def test_entries_missing_a_required_field_become_misc_and_are_reported() -> None
         "@inproceedings{noproc, author = {Roe, Rick}, title = {U}, year = {2021}}\n"
         "@article{broken, title = {V}, year = 2020 2021}\n"
     )
-    fixed, notes = downgrade_incomplete_entries(text, "refs.bib")
+    fixed, notes = prepare_bib_files([("refs.bib", text)])
     assert notes == [
         "refs.bib:2: missing institution in rfc: the techreport is published as @misc",
         "refs.bib:4: missing booktitle in noproc: the inproceedings is published as @misc",
@@ -169,7 +169,9 @@ def test_duplicate_keys_across_two_files_are_merged_and_reported() -> None:
 
 
 def test_latex_escapes_in_links_are_undone() -> None:
-    text = "@misc{k, title = {T}, doi = {10.1007/978-3-030-98519-6\\_18}, url = {https://x.org/a\\_b\\%20}}\n"
+    text = ("@misc{k, title = {T}, doi = {10.1007/978-3-030-98519-6\\_18}, url = {https://x.org/a\\_b\\%20},"
+            " howpublished = {\\url{https://y.org/c\\_d}}}\n")
     fixed, _ = prepare_bib_files([("refs.bib", text)])
     entry = parse_string(fixed, "bibtex").entries["k"]
     assert (entry.fields["doi"], entry.fields["url"]) == ("10.1007/978-3-030-98519-6_18", "https://x.org/a_b%20")
+    assert entry.fields["howpublished"] == "\\url{https://y.org/c_d}"

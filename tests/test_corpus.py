@@ -27,20 +27,22 @@ from conftest import DOCS, SHARED, pdf_text
 PACKAGES = sorted([*SHARED.glob("corpus/scipy2024-papers/*/myst.yml"), *SHARED.glob("corpus/mystmd-papers/*/myst.yml")])
 pytestmark = pytest.mark.skipif(not PACKAGES, reason="the corpus is not beside this checkout")
 
-# Per paper: references in its list, figures on its page. Counted by hand from the sources:
-# figures commented out in HTML are not figures; a figure of two subfigures is one figure.
+# Per paper: references in its list, figures on its page, and what the report says could not be
+# converted. Counted by hand from the sources: figures commented out in HTML are not figures, a
+# figure of two subfigures is one; matthew-feickert's package lacks 3 files its listings include
+# (4 listings), myst-template has a {raw} latex block, sam-morley a {prf:remark}.
 EXPECTED = {
-    "alireza-vaezi": (33, 5),
-    "atharva-rasane": (15, 7),
-    "drivendata": (63, 17),
-    "emily-dorne": (32, 9),
-    "jpr-software-defined-hpc": (30, 2),
-    "matthew-feickert": (15, 0),
-    "myst-template": (11, 2),
-    "sam-morley": (36, 0),
-    "suvrakamal-das": (22, 3),
-    "theia": (4, 5),
-    "valentina-staneva": (44, 7),
+    "alireza-vaezi": (33, 5, 0),
+    "atharva-rasane": (15, 7, 0),
+    "drivendata": (63, 17, 0),
+    "emily-dorne": (32, 9, 0),
+    "jpr-software-defined-hpc": (30, 2, 0),
+    "matthew-feickert": (15, 0, 4),
+    "myst-template": (11, 2, 1),
+    "sam-morley": (36, 0, 1),
+    "suvrakamal-das": (22, 3, 0),
+    "theia": (4, 5, 0),
+    "valentina-staneva": (44, 7, 0),
 }
 # mystmd syntax that must never reach a reader (outside the authors' own code, which may show it).
 LEFTOVERS = ("[@", "%s", "\\_", ":::", "{raw", "{cite", "{numref", "](#")
@@ -94,7 +96,8 @@ def test_each_paper_keeps_its_references_figures_and_citations(corpus: Corpus, p
     article = _article(corpus, paper)
     entries = article.select('[role="doc-biblioentry"]')
     cited = {a["href"].lstrip("#") for a in article.select('a.reference.internal[href^="#id"]')}
-    assert (len(entries), len(article.find_all("figure"))) == EXPECTED[paper]
+    problems = [m for m in corpus.report[paper]["messages"] if m.startswith("not converted: ")]  # type: ignore[attr-defined]
+    assert (len(entries), len(article.find_all("figure")), len(problems)) == EXPECTED[paper]
     assert cited & {entry.get("id") for entry in entries} or not entries
 
 

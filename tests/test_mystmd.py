@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -723,3 +724,61 @@ def test_a_figure_of_markdown_images_with_target_lines_keeps_its_images_and_labe
     assert ":::{image} images/b.png\n:alt: B\n:::" in result.body
     assert "See [Figure 1a](#part-a) and {numref}`fig:both`." in result.body
     assert sorted(result.files) == ["images/a.png", "images/b.png"] and result.problems == []
+
+
+def test_mystmd_habits_build_without_warnings(tmp_path: Path, mini_site: MiniSite) -> None:
+    """Titled admonitions, a glossary, a figure of Markdown images, a code figure, a table in a table, footnotes."""
+    body = (
+        ":::{note} My title\nBody.\n:::\n\n:::{glossary}\nMyST\n: Markedly Structured Text\n:::\n\n"
+        "See {term}`MyST`[^used].\n\n[^used]: Used.\n\n[^unused]: Never used.\n\n"
+        ":::{figure}\n:label: fig:both\n(part-a)=\n![](a.png)\n(part-b)=\n![B](a.png)\n\nBoth.\n:::\n\n"
+        "::::{figure}\n:label: code-x\n```javascript\nlet x = 1;\n```\nThe code.\n::::\n\n"
+        "::::{table} Results\n:label: tbl-r\n:::{list-table}\n* - a\n:::\n::::\n\n"
+        "See [Figure %s](#fig:both), [part a](#part-a), [](#code-x), [Table %s](#tbl-r) and [Section %s](#s).\n\n"
+        "(s)=\n### Deep start\n\n##### Skipped level\n\n```log\nINFO └── done\n```\n"
+    )
+    converted = convert(tmp_path, "---\ntitle: T\nauthors: [Ada]\nabstract: A.\n---\n" + body, **{"a.png": PNG})
+    folder = mini_site.add_paper("conv", paper_source(converted))
+    for name, content in converted.files.items():
+        (folder / name).write_bytes(content)
+    assert build_html(mini_site) == []
+    text = " ".join(prose_text(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html").split())
+    assert "See Figure 1 , part a , Listing 1 , Table 1 and Section Deep start ." in text
+
+
+def test_an_included_notebook_shows_its_cells_without_outputs(tmp_path: Path) -> None:
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": ["## From the notebook\n", "\n", "See [@a].\n"]},
+        {"cell_type": "code", "source": "x = 1", "outputs": [{"output_type": "stream", "text": "1"}]},
+    ], "metadata": {"kernelspec": {"language": "python"}}, "nbformat": 4}
+    body = "Intro.\n\n```{include} nb/demo.ipynb\n```\n\n![Shot](figures/shot.PNG)\n"
+    result = convert(tmp_path, body, keys=("a",), **{"nb__demo.ipynb": json.dumps(notebook), "figures__shot.PNG": PNG})
+    assert "## From the notebook\n\nSee {cite:p}`a`.\n\n```python\nx = 1\n```" in result.body
+    assert "![Shot](<figures/shot.png>)" in result.body and list(result.files) == ["figures/shot.png"]
+    assert "nb/demo.ipynb" in result.sources
+    assert result.notes == ["nb/demo.ipynb:1: 1 code cell output(s) of the notebook left out: "
+                            "the build runs no notebook"]
+
+
+def test_a_label_given_twice_is_renamed_at_its_second_place(tmp_path: Path) -> None:
+    body = "```{figure} a.png\n:label: f\nOne.\n```\n\n```{figure} a.png\n:label: f\nTwo.\n```\n\nSee [](#f).\n"
+    result = convert(tmp_path, body, **{"a.png": PNG})
+    assert ":name: f\n" in result.body and ":name: f-2\n" in result.body and "See {numref}`f`." in result.body
+    assert result.problems == ["main.md:10: label 'f' is already used earlier in the paper: this one is f-2"]
+
+
+def test_files_the_paper_does_not_use_are_listed_not_checked_nor_measured(tmp_path: Path) -> None:
+    head = "---\ntitle: T\nabstract: A.\nfunding: None.\ntrack: Tiny papers\nauthors: [Ada]\n---\n"
+    folder = write_files(tmp_path / "pkg", {"main.md": head + "![A](a.png)\n", "a.png": PNG,
+                                            "analysis.ipynb": "{}", "data/raw.bin": ""})
+    with (folder / "data" / "raw.bin").open("wb") as data:
+        data.truncate(60 * 1024 * 1024)  # over the package limit, but sparse: no disk used
+    submission = from_package(folder, tmp_path / "work")
+    assert sorted(submission.files) == ["a.png"]
+    assert "not published, as the paper does not use them: analysis.ipynb, data/raw.bin" in submission.notes
+
+
+def test_a_labelled_reference_followed_by_a_colon_is_converted(tmp_path: Path) -> None:
+    body = "```{figure} a.png\n:label: fig:x\nCap.\n```\n\n- See [@fig:x]: the plot.\n"
+    result = convert(tmp_path, body, **{"a.png": PNG})
+    assert "- See ({numref}`fig:x`): the plot." in result.body

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pdfs import tiny_pdf
 
 from proceedings.cli import main
 from proceedings.collect import (
@@ -15,11 +16,13 @@ from proceedings.collect import (
     Overrides,
     Status,
     Submission,
+    collect,
     from_openreview,
     with_default_track,
     write_metadata_needed,
 )
 from proceedings.collect.openreview import _presentation
+from proceedings.model import load_paper
 
 from conftest import DOCS, SHARED
 
@@ -116,3 +119,18 @@ def test_the_default_track_is_the_option_or_the_editions_only_track(tmp_path: Pa
     assert with_default_track(Overrides(), one, None).defaults == {"track": "Tiny papers"}
     assert with_default_track(Overrides(), two, "Option").defaults == {"track": "Option"}
     assert with_default_track(given, one, "Option").defaults == {"track": "Given"}
+
+
+def test_collecting_again_with_the_pdf_adds_it(tmp_path: Path) -> None:
+    export, notes = _export(tmp_path, 1, funding_disclosure="None.", track="Tiny papers")
+    volume, private = tmp_path / "vol", tmp_path / "private"
+    [first] = collect(from_openreview(export, VENUE, None), volume, private, Overrides())
+    assert first.status == Status.collected
+    assert "pdf_to_come: true" in (volume / "papers" / notes[0]["id"] / "paper.md").read_text()
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    (pdfs / f"{notes[0]['id']}.pdf").write_bytes(tiny_pdf("Camera-ready"))
+    [second] = collect(from_openreview(export, VENUE, pdfs), volume, private, Overrides())
+    assert second.status == Status.updated
+    paper = load_paper(volume / "papers" / notes[0]["id"] / "paper.md")
+    assert paper.pdf == "paper.pdf" and not paper.pdf_to_come

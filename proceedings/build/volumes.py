@@ -30,6 +30,19 @@ def _papers(srcdir: Path, volume: str, skip: set[str]) -> dict[str, Paper]:
     return papers
 
 
+def _pdf_to_come(srcdir: Path) -> set[str]:
+    """Papers published before their PDF arrived: the volumes leave them out until it does."""
+    pending = set()
+    for volume in volumes(srcdir):
+        for folder in paper_dirs(srcdir, volume):
+            try:
+                if load_paper(folder / PAPER_FILE).pdf_to_come:
+                    pending.add(f"{volume}/{folder.name}")
+            except MetadataError:
+                continue  # reported when the volume's papers are read
+    return pending
+
+
 def _stats(folder: Path) -> list[tuple[str, int, int]]:
     """Each file's path, size and modification time (ns)."""
     found = []
@@ -69,7 +82,7 @@ def build_pdfs(
     srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), tex_timeout: float = TEX_TIMEOUT
 ) -> list[Path]:
     """Write the LaTeX, compile each volume (each within ``tex_timeout`` seconds) and cut it into per-paper PDFs."""
-    skip, sources = set(excluded), _stats(srcdir)
+    skip, sources = set(excluded) | _pdf_to_come(srcdir), _stats(srcdir)
     _reproducible_dates(sources)
     made_from, stamp = _latex_made_from(sources, skip), out.latex / "latex-made-from.txt"
     written_before = all((out.latex / f"{volume}-proceedings.tex").is_file() for volume in volumes(srcdir))

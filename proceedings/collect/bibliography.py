@@ -20,7 +20,7 @@ from pybtex.style.template import FieldIsMissing
 
 from proceedings.bibfile import entry_blocks, parsed_blocks
 
-__all__ = ["citation_texts", "downgrade_incomplete_entries", "prepare_bib_files", "tidy_links"]
+__all__ = ["citation_texts", "prepare_bib_files", "tidy_links"]
 
 _LINK = re.compile(r"(\\url\{|\burl\s*=\s*[{\"])([^{}\"]*)")
 _STRAY = "()<>[] \t"
@@ -150,6 +150,7 @@ def _tidy_link_fields(block: str, where: str) -> tuple[str, list[str]]:
     notes = []
     for name in _LINK_FIELDS:
         block, _, _ = _rewrite_field(block, name, lambda value: _LATEX_ESCAPE.sub(r"\1", value))
+    block = re.sub(r"\\url\{([^{}]*)\}", lambda url: "\\url{" + _LATEX_ESCAPE.sub(r"\1", url.group(1)) + "}", block)
     block, before, after = _rewrite_field(block, "doi", lambda value: _DOI_RESOLVER.sub("", value))
     if before != after:
         notes.append(f"{where}: doi {before!r} read as {after!r}")
@@ -301,11 +302,6 @@ def citation_texts(bib: str) -> dict[str, str]:
             texts[key] = " ".join(part for part in (who.replace("{", "").replace("}", ""),
                                                     str(entry.fields.get("year", ""))) if part)
     return texts
-
-
-def downgrade_incomplete_entries(text: str, file: str, style: str = "unsrt") -> tuple[str, list[str]]:
-    """One ``.bib`` file made printable: see :func:`prepare_bib_files`."""
-    return prepare_bib_files([(file, text)], style)
 
 
 def tidy_links(text: str, file: str) -> tuple[str, list[str]]:

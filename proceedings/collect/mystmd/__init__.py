@@ -33,6 +33,7 @@ from proceedings.collect.mystmd.blocks import (
     _shift_headings,
     _take_parts,
     _title_from_heading,
+    _unique_labels,
 )
 from proceedings.collect.mystmd.directives import _convert_fences
 from proceedings.collect.mystmd.frontmatter import _line_of, _metadata
@@ -146,6 +147,7 @@ def convert_package(
             ctx.note(f"{main_name}:1", "no title in the front matter: the first '#' heading is the title")
     _abstract(meta, abstracts, f"{main_name}:{_line_of(raw, 'abstract')}", ctx)
     _shift_headings(nodes, ctx)
+    _unique_labels(nodes, ctx)
     ctx.labels, ctx.anchors = _collect_labels(nodes), _anchors(nodes)
     nodes = _convert_fences(nodes, ctx)
     nodes = _convert_inline(nodes, ctx)

@@ -180,6 +180,9 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.problem(where, f"include of {fence.argument!r} not inlined: a LaTeX file, which only mystmd's PDF "
                     "export reads")
         return []
+    if target.suffix.lower() == ".ipynb" and target.is_file() and not {"literal", "lang", "code"} & options.keys():
+        return [Line("", fence.opener.file, fence.opener.number), *_expand(_notebook(target, ctx), ctx,
+                                                                           (*stack, target))]
     if target.suffix.lower() != ".md" or {"literal", "lang", "code"} & options.keys():
         return [_listing(fence, options)]
     if not target.is_file():
@@ -192,6 +195,38 @@ def _include(fence: Fence, ctx: Context, stack: tuple[Path, ...]) -> list[Node]:
         ctx.note(where, f"include options {[k for k, _ in fence.options]} ignored: the whole file is inlined")
     _, nodes, _ = _read_nodes(target, ctx)
     return [Line("", fence.opener.file, fence.opener.number), *_expand(nodes, ctx, (*stack, target))]
+
+
+def _notebook(path: Path, ctx: Context) -> list[Node]:
+    """A Jupyter notebook's cells as mystmd includes them: Markdown as Markdown, code as code blocks.
+
+    The build runs no notebook, so outputs are left out (one line says how many). A
+    cell's lines are cited as ``<notebook>:<cell number>``.
+    """
+    name = path.relative_to(ctx.folder).as_posix()
+    ctx.sources.append(name)
+    try:
+        notebook = json.loads(_read_text(path))
+        cells = notebook["cells"]
+        language = str(notebook.get("metadata", {}).get("kernelspec", {}).get("language") or "python")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        ctx.problem(f"{name}:1", f"not a notebook this conversion reads ({exc}); it was left out")
+        return []
+    nodes: list[Node] = []
+    outputs = 0
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        lines = [Line("", name, number), *_lines_of(text.rstrip("\n"), name, number), Line("", name, number)]
+        if cell.get("cell_type") == "markdown":
+            nodes += _parse(lines)
+        elif cell.get("cell_type") == "code" and text.strip():
+            fence_marker = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", text))])
+            nodes += [lines[0], Fence(lines[1], "", fence_marker, None, language, [], lines[1:-1]), lines[-1]]
+            outputs += bool(cell.get("outputs"))
+    if outputs:
+        ctx.note(f"{name}:1", f"{outputs} code cell output(s) of the notebook left out: the build runs no notebook")
+    return nodes
 
 
 def _listing(fence: Fence, options: dict[str, str]) -> Fence:
@@ -356,6 +391,30 @@ def _collect_labels(nodes: list[Node]) -> dict[str, str]:
             kind = "math" if node.name == "math" else "numbered" if node.name in _NUMBERED else "target"
             labels.setdefault(label, "target" if kind == "numbered" and not _has_caption(node) else kind)
     return labels
+
+
+def _unique_labels(nodes: list[Node], ctx: Context) -> None:
+    """A label given twice is renamed at its second place (``x-2``), with a line: references reach the first,
+    as in mystmd, and Sphinx does not stop on the duplicate."""
+    seen: set[str] = set()
+
+    def unique(label: str, where: str) -> str:
+        if label not in seen:
+            seen.add(label)
+            return label
+        n = 2
+        while f"{label}-{n}" in seen:
+            n += 1
+        seen.add(f"{label}-{n}")
+        ctx.problem(where, f"label {label!r} is already used earlier in the paper: this one is {label}-{n}")
+        return f"{label}-{n}"
+
+    for node in _walk(nodes):
+        if isinstance(node, Fence):
+            node.options = [(k, unique(v, node.opener.at()) if k in ("label", "name") and v else v)
+                            for k, v in node.options]
+        elif match := _TARGET_LINE.match(node.text):
+            node.text = f"({unique(match['label'], node.at())})="
 
 
 def _anchors(nodes: list[Node]) -> set[str]:

@@ -407,6 +407,17 @@ def _code_language(fence: Fence, ctx: Context) -> None:
         ctx.note(fence.opener.at(), f"code block in {words[0]!r} shown as plain text: {why}")
 
 
+_ADMONITIONS = frozenset({"attention", "caution", "danger", "error", "hint", "important", "note", "tip", "warning",
+                          "seealso"})
+
+
+def _glossary(fence: Fence) -> None:
+    """mystmd's glossary (``Term`` then ``: definition``, a definition list) as Sphinx's (the definition indented)."""
+    for line in fence.children or []:
+        if isinstance(line, Line) and line.text.startswith(": "):
+            line.text = "   " + line.text[2:]
+
+
 def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
     if fence.name is None:
         if fence.marker[0] != ":":
@@ -424,6 +435,12 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
         _code_cell(fence, ctx)
     elif original in ("aside", "margin"):
         ctx.note(fence.opener.at(), f"{{{original}}} became a sidebar")
+    if fence.name in _ADMONITIONS and fence.argument:
+        # mystmd titles any admonition; Sphinx's take no title, its ``admonition`` does
+        fence.options.append(("class", fence.name))
+        fence.name = "admonition"
+    if fence.name == "glossary":
+        _glossary(fence)
     _rename_options(fence, ctx)
     _drop_unknown_options(fence, ctx)
     if fence.name == "figure":

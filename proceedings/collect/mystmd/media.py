@@ -28,10 +28,12 @@ _NAMESPACES = {"": _SVG, "xlink": "http://www.w3.org/1999/xlink"}
 
 
 def published_name(relative: str) -> str:
-    """The name a figure is published under: a PNG for the formats LaTeX or a browser cannot show."""
+    """The name a figure is published under: a PNG for the formats LaTeX or a browser cannot show, and
+    a lower-case extension, which is all LaTeX's graphics package recognises (``.PNG`` is not)."""
     path = Path(relative)
-    converted = path.suffix.lower() in CONVERTED_SUFFIXES or path.suffix.lower() == ".pdf"
-    return path.with_suffix(".png").as_posix() if converted else relative
+    suffix = path.suffix.lower()
+    converted = suffix in CONVERTED_SUFFIXES or suffix == ".pdf"
+    return path.with_suffix(".png" if converted else suffix).as_posix()
 
 
 def _pdf_page(path: Path) -> tuple[bytes, str]:
