@@ -74,7 +74,7 @@ PLANTS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "paper pdf xmp": ("pdf/iclr2026/ex01-dual-use-audit.pdf", _pdf_with_xmp),
     "png text chunk": ("_images/planted.png", _png_text),
     "jpeg exif": ("_images/planted.jpg", _jpeg_exif),
-    "svg": ("_images/figure.svg", lambda p: _append(p, f"<!-- {SECRET} -->")),
+    "svg": ("_images/iclr2026-ex01-dual-use-audit-figure.svg", lambda p: _append(p, f"<!-- {SECRET} -->")),
 }
 
 

@@ -31,6 +31,7 @@ from proceedings.check import check_output
 from proceedings.check.leaks import leak_form, named, svg_text
 from proceedings.check.pdfs import clean_pdf
 from proceedings.collect import Outcome, Overrides, Status, collect, read_sources
+from proceedings.collect.mystmd.media import published_name
 from proceedings.export.bibtex import bibtex_name
 from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 from proceedings.ids import IdError, paper_id
@@ -59,11 +60,19 @@ def paper_md(body: str = "Text.", title: str = "A Test Paper", author: str = "Ad
     return PAPER_MD.format(title=title, author=author, abstract=abstract, body=body)
 
 
+FIGURES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".svg", ".pdf"}
+
+
 def package(root: Path, name: str, files: dict[str, str | bytes] | None = None, own: str = OWN) -> Path:
-    """A camera-ready package folder: ``paper.md`` and ``proceedings.yml`` unless ``files`` replaces them."""
+    """A camera-ready package folder: ``paper.md`` and ``proceedings.yml`` unless ``files`` replaces them.
+
+    The default ``paper.md`` shows every figure in ``files``: only what a paper uses is published.
+    """
     folder = root / "packages" / name
     folder.mkdir(parents=True)
-    content: dict[str, str | bytes] = {"paper.md": paper_md(), "proceedings.yml": own, **(files or {})}
+    figures = [f for f in files or {} if Path(f).suffix.lower() in FIGURES and "\n" not in f]
+    body = "\n\n".join(["Text.", *(f"![A figure](<{f}>)" for f in figures)])
+    content: dict[str, str | bytes] = {"paper.md": paper_md(body), "proceedings.yml": own, **(files or {})}
     for file, data in content.items():
         path = folder / file
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,23 +126,23 @@ NOT_UNDERSTOOD = "MathJax and amsmath provide; only those may be used in math."
 # --------------------------------------------------------------------------- 1. math, in the body and in fields
 
 BODY_MATH = [
-    pytest.param("The host is $\\input{/etc/hostname}$.", ["paper.md (converted):3: math: " + MATH.format("\\input")],
+    pytest.param("The host is $\\input{/etc/hostname}$.", ["paper.md:10: math: " + MATH.format("\\input")],
                  id="input"),
-    pytest.param("$\\input{/proc/self/environ}$", ["paper.md (converted):3: math: " + MATH.format("\\input")],
+    pytest.param("$\\input{/proc/self/environ}$", ["paper.md:10: math: " + MATH.format("\\input")],
                  id="environ"),
-    pytest.param("$\\gdef\\sphinxstylestrong#1{X}$", ["paper.md (converted):3: math: " + MATH.format("\\gdef"),
-                                                     "paper.md (converted):3: math: "
+    pytest.param("$\\gdef\\sphinxstylestrong#1{X}$", ["paper.md:10: math: " + MATH.format("\\gdef"),
+                                                     "paper.md:10: math: "
                                                      + MATH.format("\\sphinxstylestrong")], id="gdef"),
-    pytest.param("$\\def\\x{\\x}\\x$", ["paper.md (converted):3: math: " + MATH.format(c)
+    pytest.param("$\\def\\x{\\x}\\x$", ["paper.md:10: math: " + MATH.format(c)
                                        for c in ("\\def", "\\x")], id="def-loop"),
-    pytest.param("$$\n\\immediate\\openout5=owned.tex\n$$", ["paper.md (converted):4: math: " + MATH.format(c)
+    pytest.param("$$\n\\immediate\\openout5=owned.tex\n$$", ["paper.md:11: math: " + MATH.format(c)
                                                             for c in ("\\immediate", "\\openout")], id="openout"),
     pytest.param("$^^5cinput{/etc/hostname}$", [
-        "paper.md (converted):3: math: Math: '^^' is TeX's notation for any character, a backslash included; "
+        "paper.md:10: math: Math: '^^' is TeX's notation for any character, a backslash included; "
         "write the character itself."], id="caret"),
-    pytest.param("```{math}\n\\catcode`\\@=11\n```", ["paper.md (converted):4: math: " + MATH.format(c)
+    pytest.param("```{math}\n\\catcode`\\@=11\n```", ["paper.md:11: math: " + MATH.format(c)
                                                      for c in ("\\catcode", "\\@")], id="math-directive"),
-    pytest.param("See {math}`\\csname input\\endcsname`.", ["paper.md (converted):3: math: " + MATH.format(c)
+    pytest.param("See {math}`\\csname input\\endcsname`.", ["paper.md:10: math: " + MATH.format(c)
                                                             for c in ("\\csname", "\\endcsname")], id="math-role"),
 ]
 
@@ -393,7 +402,7 @@ def anonymous_package(tmp_path: Path, name: str, files: dict[str, str | bytes]) 
 ])
 def test_raster_figures_lose_their_metadata(tmp_path: Path, file: str, data: bytes) -> None:
     assert one(run(tmp_path, [anonymous_package(tmp_path, "p", {file: data})]))[0] == Status.collected
-    written = (tmp_path / "docs/vol/papers/p" / file).read_bytes()
+    written = (tmp_path / "docs/vol/papers/p" / published_name(file)).read_bytes()
     assert NAME.encode() not in written
     with Image.open(io.BytesIO(written)) as figure:
         assert "comment" not in figure.info and figure.size in ((4, 4), (8, 8))
@@ -591,7 +600,7 @@ def test_a_bad_file_is_one_rejected_row_and_the_others_are_collected(tmp_path: P
 def test_yaml_files_collect_does_not_read_are_not_held_to_its_limits(tmp_path: Path) -> None:
     workflow = "defaults: &d {runs-on: ubuntu}\njobs: {test: *d}\n"
     assert one(run(tmp_path, [package(tmp_path, "p", {".github/workflows/ci.yml": workflow})])) == (
-        Status.collected, [])
+        Status.collected, ["not published, as the paper does not use them: .github/workflows/ci.yml"])
 
 
 @pytest.mark.parametrize(("pdf", "message"), [
@@ -695,7 +704,7 @@ def test_a_megabyte_title_is_refused_by_the_yaml_limit(tmp_path: Path) -> None:
 def test_lists_nested_12_deep_are_refused(tmp_path: Path) -> None:
     body = "".join("  " * depth + "- item\n" for depth in range(12))
     assert one(run(tmp_path, [package(tmp_path, "p", {"paper.md": paper_md(body)})])) == (Status.rejected, [
-        "paper.md (converted):8: nesting: Lists and block quotes are nested more than 5 deep here, deeper than the "
+        "paper.md:15: nesting: Lists and block quotes are nested more than 5 deep here, deeper than the "
         "volume's LaTeX allows; flatten them."])
 
 
@@ -797,9 +806,9 @@ def test_a_batch_of_hostile_submissions_collects_builds_and_checks_clean(tmp_pat
              if p.suffix in (".html", ".js", ".json", ".ris", ".bib", ".txt", ".xml")}
     assert not [p for p, text in pages.items() if "<script>alert" in text or "root:x:0:0" in text]
     assert not [p for p, text in pages.items() if NAME.lower() in leak_form(text)]
-    published = [p for p in out.html.rglob("*") if p.suffix in (".gif", ".pdf")]
+    published = [p for p in out.html.rglob("*") if p.suffix in (".gif", ".png", ".pdf") and "_static" not in p.parts]
     assert sorted(p.relative_to(out.html).as_posix() for p in published) == [
-        "_images/fig.gif", "pdf/vol/anon-pdf.pdf", "pdf/vol/orgood1.pdf"]
+        "_images/fig.png", "pdf/vol/anon-pdf.pdf", "pdf/vol/orgood1.pdf"]  # the GIF is published as PNG
     assert not [p for p in published if NAME.encode() in p.read_bytes()]
     ris = "\n".join(text for p, text in pages.items() if p.suffix == ".ris" and "Forged" in text)
     assert ris.count("TY  - ") == ris.count("ER  - ") >= 1
@@ -843,12 +852,18 @@ def test_a_long_animation_is_refused_by_its_total_pixels() -> None:
     ("fig{x}.png", "'{' '}'"),
     ("fig$\\input.png", "'$' '\\\\'"),
     ("fig%#&.png", "'#' '%' '&'"),
-    ("fig\n.png", "'\\n'"),
 ])
 def test_figure_names_with_tex_or_control_characters_are_refused(tmp_path: Path, name: str, shown: str) -> None:
     assert one(run(tmp_path, [package(tmp_path, "p", {name: png()})])) == (Status.rejected, [
         f"{name}: file:name: The file name holds {shown}; name figures with letters, digits, spaces, '.', '_' and "
         "'-' only."])
+
+
+def test_a_file_no_paper_can_name_is_never_published(tmp_path: Path) -> None:
+    """A name with a line break cannot be written in Markdown: the file is listed, never published."""
+    assert one(run(tmp_path, [package(tmp_path, "p", {"fig\n.png": png()})])) == (
+        Status.collected, ["not published, as the paper does not use them: fig\n.png"])
+    assert not list((tmp_path / "docs/vol/papers/p").glob("fig*"))
 
 
 def test_figure_names_with_spaces_and_accents_are_kept(tmp_path: Path) -> None:

@@ -75,8 +75,10 @@ def test_any_note_id_gets_a_folder(tmp_path: Path) -> None:
     export, notes = _export(tmp_path, 2)
     notes[0]["id"], notes[1]["id"] = "-AbC_1", "_AbC-2"
     export.write_text(json.dumps({"notes": notes}))
-    ids = [s.paper_id for s in from_openreview(export, VENUE, None)]
-    assert ids == ["n-AbC_1", "n_AbC-2"]
+    funded = Overrides(defaults={"track": "Tiny papers"}, papers={n["id"]: {"funding": "None."} for n in notes})
+    outcomes = collect(from_openreview(export, VENUE, None), tmp_path / "vol", tmp_path / "private", funded)
+    assert [(o.paper_id, o.status) for o in outcomes] == [("abc-1", Status.collected), ("abc-2", Status.collected)]
+    assert sorted(p.name for p in (tmp_path / "vol" / "papers").iterdir()) == ["abc-1", "abc-2"]
 
 
 def test_papers_without_pdfs_are_published_as_pdf_to_come_and_missing_metadata_is_listed(tmp_path: Path) -> None:
@@ -90,12 +92,12 @@ def test_papers_without_pdfs_are_published_as_pdf_to_come_and_missing_metadata_i
     assert main(args) == 1
     needed = report.parent / "metadata-needed.yml"
     data = yaml.safe_load(needed.read_text())
-    assert data == {"papers": {n["id"]: {"track": "", "funding": ""} for n in notes}}
+    assert data == {"papers": {n["id"].lower(): {"track": "", "funding": ""} for n in notes}}
     filled = {"defaults": {"track": "Tiny papers"}, "papers": {n["id"]: {"funding": "None."} for n in notes}}
     (tmp_path / "filled.yml").write_text(yaml.safe_dump(filled))
     assert main([*args, "--metadata", str(tmp_path / "filled.yml")]) == 0
     assert not needed.exists()
-    paper = (site / "vol" / "papers" / notes[0]["id"] / "paper.md").read_text()
+    paper = (site / "vol" / "papers" / notes[0]["id"].lower() / "paper.md").read_text()
     assert "pdf_to_come: true" in paper and "pdf: paper.pdf" not in paper
 
 
@@ -126,11 +128,11 @@ def test_collecting_again_with_the_pdf_adds_it(tmp_path: Path) -> None:
     volume, private = tmp_path / "vol", tmp_path / "private"
     [first] = collect(from_openreview(export, VENUE, None), volume, private, Overrides())
     assert first.status == Status.collected
-    assert "pdf_to_come: true" in (volume / "papers" / notes[0]["id"] / "paper.md").read_text()
+    assert "pdf_to_come: true" in (volume / "papers" / notes[0]["id"].lower() / "paper.md").read_text()
     pdfs = tmp_path / "pdfs"
     pdfs.mkdir()
     (pdfs / f"{notes[0]['id']}.pdf").write_bytes(tiny_pdf("Camera-ready"))
     [second] = collect(from_openreview(export, VENUE, pdfs), volume, private, Overrides())
     assert second.status == Status.updated
-    paper = load_paper(volume / "papers" / notes[0]["id"] / "paper.md")
+    paper = load_paper(volume / "papers" / notes[0]["id"].lower() / "paper.md")
     assert paper.pdf == "paper.pdf" and not paper.pdf_to_come

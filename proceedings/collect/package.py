@@ -18,7 +18,9 @@ _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z!][^<>]*>")
 _SOURCES = (".md", ".yml", ".yaml", ".bib")
 """Files the conversion reads: their file-level threats (links, special files, YAML bombs) are refused first."""
-_READ_THREATS = ("file:", "yaml", "frontmatter:type", "target:url")
+_SUBMITTED_FIGURES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".pdf"})
+_UNUSABLE = frozenset({"file:name", "file:type", "file:too-large", "image:too-large", "image:broken", "pdf:unreadable"})
+_READ_THREATS = ("file:", "yaml", "frontmatter:type", "target:url", "bib:")
 
 
 def from_package(package: Path, workdir: Path) -> Submission:
@@ -56,14 +58,14 @@ def from_package(package: Path, workdir: Path) -> Submission:
         (staged / name).write_bytes(content)
     for path in bib_files:
         (staged / path.name).write_bytes(path.read_bytes())
-    threats = safety.scan_package(staged)
+    threats = safety.scan_package(staged) + _submitted_figure_threats(folder, converted.sources, workdir)
     converted.body, notes = _escape_html(converted)
     for threat in safety.scan_markdown(converted.body, main.name):
         if threat.field != "directive:literalinclude":
             file, line = converted.origin(threat.line or 0).rsplit(":", 1)
             threats.append(replace(threat, file=file, line=int(line) if threat.line else None))
     if threats:
-        raise SubmissionError(describe(threats))
+        raise SubmissionError(describe(list(dict.fromkeys(threats))))
     frontmatter = dict(converted.frontmatter)
     local = folder / "proceedings.yml"
     own = _read_yaml(local) if local.is_file() else {}
@@ -81,6 +83,18 @@ def from_package(package: Path, workdir: Path) -> Submission:
         owner=f"package:{package.name}", metadata_file=f"{main.name} or myst.yml",
         field_files=dict.fromkeys(own, local.name),
     )
+
+
+def _submitted_figure_threats(folder: Path, used: list[str], workdir: Path) -> list[safety.Threat]:
+    """What makes a figure the paper uses unusable as submitted (broken, mislabelled, too large, badly
+    named), judged on the author's own bytes: the conversion would otherwise leave it out unseen.
+    SVGs are judged as published, after the conversion has cleaned them."""
+    submitted = Path(tempfile.mkdtemp(prefix="submitted-", dir=workdir))
+    for name in used:
+        if Path(name).suffix.lower() in _SUBMITTED_FIGURES and (folder / name).is_file():
+            (submitted / name).parent.mkdir(parents=True, exist_ok=True)
+            (submitted / name).write_bytes((folder / name).read_bytes())
+    return [t for t in safety.scan_package(submitted) if t.field in _UNUSABLE]
 
 
 def _read_yaml(path: Path) -> dict[str, object]:

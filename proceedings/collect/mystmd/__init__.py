@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from proceedings.bibfile import ENTRY_KEY, entry_blocks
 from proceedings.collect.mystmd.blocks import (
     _ACKNOWLEDGMENTS,
     _anchors,
@@ -54,7 +55,6 @@ __all__ = ["Converted", "convert_package", "find_main"]
 
 # --- the package ------------------------------------------------------------------------------
 
-_BIB_ENTRY = re.compile(r"^[ \t]*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
 _BIB_DOI = re.compile(r"\bdoi\s*=\s*[{\"]\s*(?:https?://(?:dx\.)?doi\.org/)?([^}\"\s]+)", re.IGNORECASE)
 
 
@@ -66,11 +66,10 @@ def _bib_dois(folder: Path) -> dict[str, str]:
             text = _read_text(path)
         except UnicodeDecodeError:
             continue
-        starts = list(_BIB_ENTRY.finditer(text))
-        for match, following in zip(starts, [*starts[1:], None], strict=True):
-            block = text[match.start() : following.start() if following else len(text)]
-            if doi := _BIB_DOI.search(block):
-                dois.setdefault(doi.group(1).lower(), match.group(1))
+        for _line, block in entry_blocks(text):
+            key, doi = ENTRY_KEY.match(block), _BIB_DOI.search(block)
+            if key and doi:
+                dois.setdefault(doi.group(1).lower(), key.group(1))
     return dois
 
 
