@@ -33,3 +33,12 @@ def test_two_papers_may_use_the_same_labels_and_each_refers_to_its_own(mini_site
         assert page.count('class="reference internal" href="#fig-overview"') == 2, ident
         assert page.count('class="reference internal" href="#sec-method"') >= 2, ident
         assert "Fig. 1" in page
+
+
+def test_a_link_to_a_label_further_down_still_resolves(mini_site: MiniSite, tmp_path: Path) -> None:
+    body = "See [the method](#sec-later) below.\n\n(sec-later)=\n## Later\n\nText.\n"
+    mini_site.add_paper("forward", paper_text(body=body))
+    out = tmp_path / "out"
+    assert mini_site.sphinx(out=out).warnings == ""
+    page = (out / "vol" / "papers" / "forward" / "paper.html").read_text(encoding="utf-8")
+    assert 'class="reference internal" href="#sec-later"' in page

@@ -44,6 +44,10 @@ class PaperLabels(SphinxTransform):
         for xref in document.findall(addnodes.pending_xref):
             if xref.get("refdomain") in ("std", "", None) and xref.get("reftarget") in renamed:
                 xref["reftarget"] = renamed[xref["reftarget"]]
+        for link in document.findall(nodes.reference):  # MyST's [text](#label), resolved after this
+            target = str(link.get("refuri", ""))[1:]
+            if link.get("id_link") and target in renamed:
+                link["refuri"] = "#" + renamed[target]
 
 
 class KeepReferencesWithPaper(SphinxPostTransform):
