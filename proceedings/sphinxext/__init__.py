@@ -44,6 +44,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("proceedings_pages_file", "", "", types=frozenset({str}))
     app.add_config_value("proceedings_exclude", [], "env", types=frozenset({list}))
     app.add_config_value("proceedings_pdf", True, "env", types=frozenset({bool}))
+    app.add_config_value("proceedings_code", "", "env", types=frozenset({str}))
+    app.connect("config-inited", events.note_code_version)
     app.connect("config-inited", events.exclude_papers)
     app.connect("config-inited", events.prepare_bibliographies, priority=600)
     app.connect("builder-inited", events.load_page_ranges)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -31,6 +32,7 @@ __all__ = [
     "exclude_papers",
     "fill_author_index",
     "fill_paper_lists",
+    "note_code_version",
     "outdated_paper_lists",
     "place_paper_header",
     "prepare_bibliographies",
@@ -42,6 +44,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+PACKAGE = Path(__file__).resolve().parent.parent
 _MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -49,6 +52,17 @@ _PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 def add_static_files(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+def note_code_version(app: Sphinx, config: Config) -> None:
+    """The pipeline's own code is part of every document's build: when it changes (an upgrade, a fix),
+    Sphinx reads every document again, as it does for a changed setting, instead of keeping
+    doctrees, and warnings, that older code made."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".sty", ".css", ".js", ".html") and path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    config.proceedings_code = digest.hexdigest()
 
 
 def exclude_papers(app: Sphinx, config: Config) -> None:
