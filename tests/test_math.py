@@ -22,9 +22,11 @@ REFUSED = [
     (r"\def\x{\x}\x", [r"\def", r"\x", r"\x", r"\x"]),
     (r"\edef\a{b}\xdef\c{d}\let\e\f", [r"\edef", r"\a", r"\xdef", r"\c", r"\let", r"\e", r"\f"]),
     (r"\csname input\endcsname{x}", [r"\csname", r"\endcsname"]),
-    (r"\catcode`\^=7", [r"\catcode", r"\^"]),
+    (r"\catcode`\^=7", [r"\catcode"]),
     (r"\makeatletter\special{x}", [r"\makeatletter", r"\special"]),
     (r"^^5cinput{/etc/hostname}", ["^^"]),
+    (r"\^^69nput{/etc/hostname}", ["^^"]),  # a text accent's backslash, then '^^' that TeX reads as 'i'
+    (r"\text{\^^5cinput}", ["^^"]),
     (r"\newcommand{\x}{1}\renewcommand\y{2}", [r"\newcommand", r"\x", r"\renewcommand", r"\y"]),
     (r"\href{javascript:alert(1)}{x}", [r"\href"]),
     (r"\require{action}\unicode{x}", [r"\require", r"\unicode"]),
@@ -38,6 +40,7 @@ REFUSED = [
 ]
 
 ACCEPTED = [
+    r"\text{Fr\'{e}chet} \text{na\"{i}ve} \text{\^{o}}",
     r"\frac{a}{b} + \sqrt[3]{x_i^2} \leq \sum_{i=1}^{n} \alpha_i",
     r"\mathbf{x} \in \mathbb{R}^n, \mathcal{L}(\theta) = -\log p_\theta(x)",
     r"\operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",

@@ -127,8 +127,9 @@ Real papers use them (``\lt`` in tables of numbers); the build expands them with
 
 ALLOWED: frozenset[str] = frozenset(
     " ".join((_GREEK, _SYMBOLS, _OPERATORS, _RELATIONS, _ARROWS, _ACCENTS, _STRUCTURE)).split()
-) | frozenset(LATEX_EQUIVALENTS) | frozenset("\\,;:! \n><{}|#%&_$")
-"""Control words (without the backslash) and control symbols that a formula may use."""
+) | frozenset(LATEX_EQUIVALENTS) | frozenset("\\,;:! \n><{}|#%&_$") | frozenset("'`^\"~=.")
+"""Control words (without the backslash) and control symbols that a formula may use, text accents
+(``\text{Fr\'{e}chet}``) among them."""
 
 ENVIRONMENTS: frozenset[str] = frozenset("""
 matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array subarray cases aligned alignedat gathered
@@ -150,6 +151,12 @@ MAX_GROUPS = 50
 
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\^\^)|(%)|([{}])", re.DOTALL)
 _ENV_ARGUMENT = re.compile(r"\s*\{([^{}]*)\}")
+_CARETS = "'^^' is TeX's notation for any character, a backslash included; write the character itself."
+
+
+def _carets(tex: str) -> list[int]:
+    """Where '^^' stands in ``tex``, inside a control symbol (``\\^^``) too."""
+    return [at for at in range(len(tex) - 1) if tex[at] == tex[at + 1] == "^"]
 
 
 @dataclass(frozen=True)
@@ -171,12 +178,15 @@ def math_problems(tex: str, display: bool = False) -> list[MathProblem]:
         return [MathProblem("", 0, f"The formula has {len(tex)} characters, more than the {MAX_FORMULA} allowed.")]
     environments = DISPLAY_ENVIRONMENTS if display else ENVIRONMENTS
     problems: list[MathProblem] = []
+    # TeX turns '^^' into another character before it reads commands, whatever stands before it
+    # (``\^^69nput`` is ``\input``): it is refused wherever it stands, not only as a token.
+    tokens = {m.start() for m in _TOKEN.finditer(tex) if m.group(2)}
+    problems += [MathProblem("^^", at, _CARETS) for at in _carets(tex) if at not in tokens]
     depth = deepest = 0
     for match in _TOKEN.finditer(tex):
         word, carets, percent, brace = match.groups()
         if carets:
-            problems.append(MathProblem("^^", match.start(), "'^^' is TeX's notation for any character, "
-                                        "a backslash included; write the character itself."))
+            problems.append(MathProblem("^^", match.start(), _CARETS))
         elif percent:
             problems.append(MathProblem("%", match.start(), "A bare '%' comments out the rest of the line "
                                         "in LaTeX; write '\\%' for a percent sign."))
