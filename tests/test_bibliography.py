@@ -90,8 +90,17 @@ def test_entries_missing_a_required_field_become_misc_and_are_reported() -> None
     assert notes == [
         "refs.bib:2: missing institution in rfc: the techreport is published as @misc",
         "refs.bib:4: missing booktitle in noproc: the inproceedings is published as @misc",
+        "refs.bib:5: entry 'broken' left out, as it cannot be read (syntax error in line 2: '}' expected); "
+        "citations of it are shown as its key",
     ]
-    assert fixed == text.replace("@techreport{rfc", "@misc{rfc").replace("@inproceedings{noproc", "@misc{noproc")
+    assert fixed == (text.replace("@techreport{rfc", "@misc{rfc").replace("@inproceedings{noproc", "@misc{noproc")
+                     .replace("@article{broken, title = {V}, year = 2020 2021}\n", ""))
+
+
+def test_commented_out_entries_do_not_break_the_entry_before_them() -> None:
+    text = "@misc{kept, title = {T}, year = {2020}}\n% @book{old,\n%   title = {Gone}\n"
+    fixed, notes = prepare_bib_files([("refs.bib", text)])
+    assert notes == [] and "kept" in fixed and "Gone" not in fixed
 
 
 def test_links_in_stray_brackets_are_trimmed_and_reported() -> None:

@@ -23,10 +23,13 @@ from proceedings.sphinxext.bibliography import namespace_citations
 from conftest import DOCS, MiniSite, write_files
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
-PNG = (  # a 1x1 PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (1, 1)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # a 1x1 PNG
 HEAD = "---\ntitle: T\n---\n\n"
 
 
@@ -782,3 +785,19 @@ def test_a_labelled_reference_followed_by_a_colon_is_converted(tmp_path: Path) -
     body = "```{figure} a.png\n:label: fig:x\nCap.\n```\n\n- See [@fig:x]: the plot.\n"
     result = convert(tmp_path, body, **{"a.png": PNG})
     assert "- See ({numref}`fig:x`): the plot." in result.body
+
+
+def test_a_video_figure_keeps_its_caption_and_is_reported(tmp_path: Path) -> None:
+    body = "```{figure} demo.mp4\n:label: vid\nThe demo.\n```\n"
+    result = convert(tmp_path, body, **{"demo.mp4": "not really a video"})
+    assert "demo.mp4" not in result.body and "The demo." in result.body
+    assert [p.split(": ", 1)[1] for p in result.problems] == [
+        "video 'demo.mp4' left out: the printed volume shows no video; its caption is kept"]
+
+
+def test_an_option_value_with_a_hash_keeps_it() -> None:
+    from proceedings.collect.mystmd.blocks import _option_value
+
+    assert _option_value("Step #1 and #2") == '"Step #1 and #2"'
+    assert _option_value("#hash") == '"#hash"'
+    assert _option_value("C# code") == "C# code"

@@ -18,7 +18,7 @@ from pybtex.scanner import PybtexError
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import FieldIsMissing
 
-from proceedings.bibfile import entry_blocks, parsed_blocks
+from proceedings.bibfile import ENTRY_KEY, entry_blocks, parsed_blocks
 
 __all__ = ["citation_texts", "prepare_bib_files", "tidy_links"]
 
@@ -224,16 +224,22 @@ def _parses(strings: str, block: str) -> dict[str, Entry] | PybtexError:
     return results[-1] if results else {}
 
 
+_COMMENT_LINE = re.compile(r"(?m)^[ \t]*%.*$")
+
+
 def prepare_bib_files(files: list[tuple[str, str]], style: str = "unsrt") -> tuple[str, list[str]]:
     """A paper's ``.bib`` files (name, text) as one text the build prints, and a note per change.
 
-    Entries pybtex cannot parse even after repair are left as they are: the build reports them.
+    Entries pybtex cannot parse even after repair are left out, each with a note: cited, they are
+    shown as their key, as mystmd shows a citation it cannot resolve.
     """
     out: list[str] = []
     notes: list[str] = []
     seen: dict[str, tuple[str, dict[str, str]]] = {}
     for name, original in files:
-        text, trimmed = tidy_links(original, name)
+        # '%' lines are comments to biblatex and to the authors; left in, a commented-out '@book{'
+        # starts an entry and breaks the one before it. Emptied, so that line numbers still hold.
+        text, trimmed = tidy_links(_COMMENT_LINE.sub("", original), name)
         notes += trimmed
         blocks = entry_blocks(text)
         strings = "".join(block for _, block in blocks if re.match(r"\s*@\s*string\b", block, re.IGNORECASE))
@@ -257,7 +263,10 @@ def _prepare_entry(block: str, strings: str, where: str, seen: dict[str, tuple[s
     if isinstance(parsed, PybtexError):
         fixed = _fix_people(block, parsed)
         if fixed is None or isinstance(_parses(strings, fixed[0]), PybtexError):
-            return block, notes
+            named = ENTRY_KEY.match(block)
+            notes.append(f"{where}: entry {named.group(1) if named else '?'!r} left out, as it cannot be read "
+                         f"({parsed}); citations of it are shown as its key")
+            return "", notes
         block = fixed[0]
         parsed = _parses(strings, block)
         notes.append(f"{where}: {fixed[1]}")

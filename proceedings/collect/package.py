@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from proceedings import check as safety
+from proceedings.bibfile import parsed_blocks
 from proceedings.check.threats import describe
 from proceedings.collect import mystmd
 from proceedings.collect.bibliography import citation_texts, prepare_bib_files
@@ -48,7 +49,7 @@ def from_package(package: Path, workdir: Path) -> Submission:
         raise SubmissionError(describe(threats))
     bib_files = sorted(folder.glob("*.bib"))
     bib, bib_notes = prepare_bib_files([(path.name, path.read_text(encoding="utf-8")) for path in bib_files])
-    keys = set(re.findall(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", bib))
+    keys = {key for _line, _block, parsed in parsed_blocks(bib) if isinstance(parsed, dict) for key in parsed}
     converted = mystmd.convert_package(folder, main, keys, citation_texts(bib))
     # Only what is published is checked and measured: the files the paper uses, as they will
     # be published, and its .bib files; what is published of the Markdown is its conversion.

@@ -125,11 +125,17 @@ def _render_placed(nodes: list[Node]) -> list[tuple[str, str]]:
         where = node.opener.at()
         head = node.argument if node.name is None else f"{{{node.name}}} {node.argument}".rstrip()
         out.append((node.indent + node.marker + head, where))
-        out += [(f"{node.indent}:{key}: {value}".rstrip(), where) for key, value in node.options]
+        out += [(f"{node.indent}:{key}: {_option_value(value)}".rstrip(), where) for key, value in node.options]
         out += _render_placed(node.children) if node.children is not None else [(line.text, line.at())
                                                                                 for line in node.body]
         out.append((node.indent + node.marker, where))
     return out
+
+
+def _option_value(value: str) -> str:
+    """An option value as myst-parser reads it back: its options are YAML, where ' #' starts a comment
+    (``:alt: Step #1`` would lose '#1'), so such a value is quoted."""
+    return json.dumps(value, ensure_ascii=False) if value.startswith("#") or " #" in value else value
 
 
 def _render(nodes: list[Node]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import PurePosixPath
 from typing import Any
 
 from docutils.parsers.rst.directives import body as rst_body
@@ -46,6 +47,7 @@ _KNOWN_DIRECTIVES = _known_directives()
 # which takes no caption and cannot be numbered; mystmd's is Sphinx's ``code-block``.
 _RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
 _IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".pdf")
+_VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mov", ".ogv", ".avi", ".mkv"})
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _TARGET = re.compile(r"^\s*\([^()\s]+\)=\s*$")
 
@@ -58,6 +60,9 @@ def _package_path(at: Line, reference: str, ctx: Context, what: str, then: str =
     if _URL.match(reference):
         return reference
     where = at.at()
+    if what == "image" and PurePosixPath(reference).suffix.lower() in _VIDEO_SUFFIXES:
+        ctx.problem(where, f"video {reference!r} left out: the printed volume shows no video; its caption is kept")
+        return None
     target, refusal = _inside(ctx.folder, _base(ctx, at), reference)
     if target is None:
         ctx.problem(where, f"{what} {reference!r} refused: {refusal}")
