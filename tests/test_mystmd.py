@@ -801,3 +801,10 @@ def test_an_option_value_with_a_hash_keeps_it() -> None:
     assert _option_value("Step #1 and #2") == '"Step #1 and #2"'
     assert _option_value("#hash") == '"#hash"'
     assert _option_value("C# code") == "C# code"
+
+
+def test_mystmd_attribute_form_of_a_directive_becomes_its_options(tmp_path: Path) -> None:
+    body = '```{code filename="page.md" lang=markdown}\n# A page\n```\n'
+    result = convert(tmp_path, body)
+    assert "{code" not in result.body.replace("{code-block}", "")
+    assert "# A page" in result.body

@@ -26,7 +26,9 @@ from proceedings.collect.mystmd.source import (
 
 # --- blocks -------------------------------------------------------------------------------
 
-_DIRECTIVE = re.compile(r"^\{(?P<name>[^{}\s]+)\}[ \t]*(?P<argument>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[^{}\s]+)(?P<attributes>(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s{}]+))*)\s*\}"
+                        r"[ \t]*(?P<argument>.*)$")
+_ATTRIBUTE = re.compile(r"([\w-]+)=(?:\"([^\"]*)\"|'([^']*)'|([^\s{}]+))")
 _OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
 
 # Directives whose content is not Markdown: left exactly as written.
@@ -60,7 +62,10 @@ def _make_fence(opener: Line, indent: str, marker: str, info: str, body: list[Li
     if directive is None:
         return Fence(opener, indent, marker, None, info, [], body)
     options, content = _options(body)
-    fence = Fence(opener, indent, marker, directive["name"], directive["argument"].strip(), options, content)
+    # mystmd's attribute form, ``{code filename="a.md"}``: the attributes are options
+    attributes = [(m[1], m[2] or m[3] or m[4]) for m in _ATTRIBUTE.finditer(directive["attributes"])]
+    fence = Fence(opener, indent, marker, directive["name"], directive["argument"].strip(), attributes + options,
+                  content)
     if fence.name not in _RAW_CONTENT and not directive["name"].startswith("raw:"):
         fence.children = _parse(content)
     return fence
