@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _file_checksum_inner
 from sphinx.environment import BuildEnvironment
 from sphinx.search import js_index
 from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -80,6 +81,7 @@ def _sphinx(
     overrides = {
         "proceedings_pages_file": str(out.pages), "proceedings_exclude": sorted(excluded), "proceedings_pdf": pdf,
     }
+    _file_checksum_inner.cache_clear()  # kept by path: the staged site's files change between builds
     with patch_docutils(srcdir), docutils_namespace():
         app = Sphinx(
             srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=None, warning=io.StringIO(),
