@@ -16,6 +16,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.search import js_index
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from proceedings.build.progress import progress
 from proceedings.build.warnings import WarningLog
 from proceedings.layout import paper_dirs, volumes
 
@@ -84,7 +85,8 @@ def _sphinx(
     _file_checksum_inner.cache_clear()  # kept by path: the staged site's files change between builds
     with patch_docutils(srcdir), docutils_namespace():
         app = Sphinx(
-            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=None, warning=io.StringIO(),
+            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=progress().status,
+            warning=io.StringIO(),
             keep_going=True, parallel=(os.cpu_count() or 1) if jobs == "auto" else int(jobs),
         )
         with WarningLog(app) as log:
@@ -119,6 +121,7 @@ def _drop_unused_search_terms(html: Path) -> None:
 def build_html(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), pdf: bool = True) -> None:
     """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
     skip = set(excluded)
+    progress().stage("building the site")
     env = _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
     _drop_unused_search_terms(out.html)
     shown = {name for _docnames, name in env.images.values()}

@@ -21,6 +21,8 @@ import os
 import re
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from proceedings.atomic import write_atomically
@@ -32,6 +34,7 @@ _MISSING = re.compile(r"^Missing character: .*$")
 _MARK = re.compile(r"^proceedings-mark: (?P<kind>paper|paperend)\.(?P<paper>\S+)$")
 _FILE_LINE = re.compile(r"^\./(?P<file>[^:]+):(?P<line>\d+): ")
 _TEX_MARK = re.compile(r"\\hypertarget\{(?P<kind>paper|paperend)\.(?P<paper>[^}]+)\}")
+_PASS = re.compile(r"^Run number (\d+) of rule '(\w+)'", re.MULTILINE)
 _STATE = (".aux", ".out", ".toc", ".fdb_latexmk", ".fls", ".xdv", ".pdf", ".log", ".idx", ".ind", ".ilg", ".mark")
 _KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "FORCE_SOURCE_DATE")
 _PRETEX = (
@@ -143,8 +146,42 @@ def _discard_unfinished(tex: Path, stamp: Path) -> None:
             tex.with_suffix(suffix).unlink(missing_ok=True)
 
 
-def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT) -> Path:
-    """Run latexmk with xelatex on ``tex``; fail on any error, missing glyph or after ``timeout`` seconds."""
+def _wait(
+    process: subprocess.Popen[bytes], timeout: float, output: Path, on_pass: Callable[[str], None] | None
+) -> int | None:
+    """latexmk's return code, or None when it ran out of time and was killed with what it ran;
+    meanwhile each TeX pass it starts is reported to ``on_pass``."""
+    deadline, reported = time.monotonic() + timeout, 0
+
+    def report() -> None:
+        nonlocal reported
+        if on_pass is not None:
+            passes = _PASS.findall(output.read_text(encoding="utf-8", errors="replace"))
+            for number, rule in passes[reported:]:
+                on_pass(f"{rule} pass {number}")
+            reported = len(passes)
+
+    while True:
+        try:
+            returncode = process.wait(timeout=max(0.0, min(0.5, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            report()
+            if time.monotonic() >= deadline:
+                _kill_tree(process)
+                return None
+        except BaseException:  # interrupted: TeX must not go on writing into the next build
+            _kill_tree(process)
+            raise
+        else:
+            report()
+            return returncode
+
+
+def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT, on_pass: Callable[[str], None] | None = None) -> Path:
+    """Run latexmk with xelatex on ``tex``; fail on any error, missing glyph or after ``timeout`` seconds.
+
+    ``on_pass`` hears of each TeX pass (``xelatex pass 2``) as latexmk starts it.
+    """
     stamp = tex.with_suffix(".compiled")
     _discard_unfinished(tex, stamp)
     command = [
@@ -157,14 +194,7 @@ def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT) -> Path:
             command, cwd=tex.parent, env=_environment(tex.parent), stdin=subprocess.DEVNULL,
             stdout=sink, stderr=subprocess.STDOUT,
         )
-        try:
-            returncode: int | None = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(process)
-            returncode = None
-        except BaseException:  # interrupted: TeX must not go on writing into the next build
-            _kill_tree(process)
-            raise
+        returncode = _wait(process, timeout, output, on_pass)
     log = tex.with_suffix(".log")
     log_text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
     if returncode is None:
