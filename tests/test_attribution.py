@@ -104,7 +104,7 @@ def test_latex_errors_missing_glyphs_and_a_timeout_leave_out_only_their_papers(
     """Each LaTeX failure is pinned on its paper by the marks TeX echoes as it passes each paper."""
     mini_site.add_paper("a-good", paper_text(title="Good Paper"))
     mini_site.add_paper("b-undefined", paper_text(title="Undefined Paper", body="Math: $\\undefinedmacro x$."))
-    mini_site.add_paper("c-glyph", paper_text(title="Glyph Paper", body="A glyph no font has: \U0001fae8."))
+    mini_site.add_paper("c-glyph", paper_text(title="Glyph Paper \U0001fae8", body="No font has \U0001fae8."))
     mini_site.add_paper("d-loop", paper_text(title="Looping Paper", body="Math: $\\def\\x{\\x}\\x$."))
     mini_site.add_paper("e-good", paper_text(title="Another Good Paper"))
     secret = tmp_path / "secret.txt"

@@ -31,6 +31,7 @@ __all__ = ["TEX_TIMEOUT", "LatexError", "compile_volume", "paper_at_lines"]
 
 TEX_TIMEOUT = 600.0
 _MISSING = re.compile(r"^Missing character: .*$")
+_CODE = re.compile(r"\(U\+[0-9A-F]+\)")
 _MARK = re.compile(r"^proceedings-mark: (?P<kind>paper|paperend)\.(?P<paper>\S+)$")
 _FILE_LINE = re.compile(r"^\./(?P<file>[^:]+):(?P<line>\d+): ")
 _TEX_MARK = re.compile(r"\\hypertarget\{(?P<kind>paper|paperend)\.(?P<paper>[^}]+)\}")
@@ -96,6 +97,14 @@ def _by_paper(log_text: str, tex: Path, wanted: re.Pattern[str]) -> dict[str, li
         owner = _paper_at(marks, int(located["line"])) if located and located["file"] == tex.name else current
         found.setdefault(owner, []).append(line)
     return found
+
+
+def _echoes_dropped(missing: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A paper's title or names also print outside it (contents, running heads, author index):
+    a character missing there that is missing in a paper too is that paper's, not the volume's."""
+    owned = {match[0] for paper, lines in missing.items() if paper for line in lines if (match := _CODE.search(line))}
+    site = [line for line in missing.get("", []) if not ((match := _CODE.search(line)) and match[0] in owned)]
+    return {paper: lines for paper, lines in missing.items() if paper} | ({"": site} if site else {})
 
 
 def _descendants(pid: int) -> list[int]:
@@ -209,7 +218,7 @@ def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT, on_pass: Callable[[s
         tail = output.read_text(encoding="utf-8", errors="replace")[-2000:]
         lines = [line for lines in failures.values() for line in lines][:10] or [tail]
         raise LatexError(f"{tex.name}: latexmk failed (see {log}):\n" + "\n".join(lines), failures or {"": lines})
-    missing = _by_paper(log_text, tex, _MISSING)
+    missing = _echoes_dropped(_by_paper(log_text, tex, _MISSING))
     if missing:
         lines = sorted({line for lines in missing.values() for line in lines})
         raise LatexError(f"{tex.name}: characters missing from the fonts (see {log}):\n" + "\n".join(lines), missing)
