@@ -13,6 +13,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _file_checksum_inner
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxParallelError
 from sphinx.search import js_index
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
@@ -92,6 +93,11 @@ def _sphinx(
         with WarningLog(app) as log:
             try:
                 app.build()
+            except SphinxParallelError:
+                if app.parallel <= 1:
+                    raise
+                # another process failed on a document it does not name: find it reading in one process
+                return _sphinx(builder, srcdir, out, outdir, "1", excluded, pdf)
             except Exception as exc:  # an extension failed: on the document it was handling
                 log.add_exception(exc)
     failures = log.settle(out.environment(builder))
