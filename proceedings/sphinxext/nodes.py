@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -88,8 +90,13 @@ def _visit_end_latex(self: LaTeXTranslator, node: paper_end) -> None:
 
 
 def _visit_pdf_latex(self: LaTeXTranslator, node: paper_pdf) -> None:
-    """Every page numbered as the volume; the last one carries the paper's end mark."""
-    path, last, end = node["path"], node["pages"], end_mark(node["paper_id"])
+    """Every page numbered as the volume; the last one carries the paper's end mark. The PDF is
+    copied beside the volume's LaTeX: TeX runs paranoid, reading no file by an absolute path."""
+    last, end = node["pages"], end_mark(node["paper_id"])
+    path = f"{node['paper_id']}-camera-ready.pdf"
+    target = Path(self.builder.outdir) / path
+    if not target.is_file() or target.read_bytes() != Path(node["path"]).read_bytes():
+        shutil.copyfile(node["path"], target)
     if last > 1:
         self.body.append(f"\n\\includepdf[pages=1-{last - 1},pagecommand={{\\thispagestyle{{plain}}}}]{{{path}}}")
     self.body.append(f"\n\\includepdf[pages={last},pagecommand={{\\thispagestyle{{plain}}{end}}}]{{{path}}}")
