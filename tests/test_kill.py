@@ -111,3 +111,47 @@ def test_a_build_killed_at_any_moment_heals_with_the_next_build(tmp_path: Path, 
         healed = _published(out / "html")
         assert healed == clean[after], f"killed at {moment:.2f} s, not healed: {_differences(healed, clean[after])}"
     print(f"{points} kill points over a {rebuild:.1f} s rebuild; published after the kill: {seen}")
+
+
+@pytest.mark.latex
+def test_the_finish_record_of_a_build_that_was_never_published_is_not_trusted(tmp_path: Path) -> None:
+    """Killed after the finish record was written, before publishing: the next build still publishes the new PDFs."""
+    from proceedings.build import Output, build
+
+    from conftest import make_mini_site, paper_text
+
+    site = make_mini_site(tmp_path)
+    paper = site.add_paper("p1", paper_text(title="First Title")) / "paper.md"
+    out, private = Output(tmp_path / "build"), tmp_path / "private"
+    build(site.srcdir, out, private=private)
+    published = tmp_path / "published-before"
+    shutil.copytree(out.root, published, ignore=shutil.ignore_patterns("latex"))
+    paper.write_text(paper_text(title="Second Title"), encoding="utf-8")
+    build(site.srcdir, out, private=private)
+    for name in ("html", "doctrees"):  # as if the second build had been killed just before publishing
+        shutil.rmtree(out.root / name)
+        shutil.copytree(published / name, out.root / name)
+    assert "First Title" in pdf_text(out.pdf / "vol" / "p1.pdf")
+    build(site.srcdir, out, private=private)
+    assert "Second Title" in pdf_text(out.pdf / "vol" / "p1.pdf")
+    assert "Second Title" in pdf_text(out.pdf / "vol-proceedings.pdf")
+
+
+@pytest.mark.latex
+def test_latex_files_left_half_written_by_a_killed_compile_are_discarded(tmp_path: Path) -> None:
+    """A truncated ``.out`` used to fail every later build ("File ended while scanning use of \\@@BOOKMARK")."""
+    from proceedings.build import Output, build
+
+    from conftest import make_mini_site, paper_text
+
+    site = make_mini_site(tmp_path)
+    paper = site.add_paper("p1", paper_text(title="First Title", body="## A Section\n\nText.")) / "paper.md"
+    out, private = Output(tmp_path / "build"), tmp_path / "private"
+    build(site.srcdir, out, private=private)
+    bookmarks = out.latex / "vol-proceedings.out"
+    first, second = bookmarks.read_text(encoding="utf-8").splitlines(keepends=True)[:2]
+    bookmarks.write_text(first + second[: len(second) // 2], encoding="utf-8")  # ends inside a \BOOKMARK
+    (out.latex / "vol-proceedings.compiled").unlink()  # a compile killed midway leaves no stamp
+    paper.write_text(paper_text(title="Second Title", body="## A Section\n\nText."), encoding="utf-8")
+    build(site.srcdir, out, private=private)
+    assert "Second Title" in pdf_text(out.pdf / "vol" / "p1.pdf")
