@@ -9,8 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from proceedings.build import BuildError, Output, build, missing_tex_tools
-from proceedings.pdf import LatexError
+from rich.console import Console
+
+from proceedings.build import BuildError, Output, Progress, build, missing_tex_tools
+from proceedings.pdf import TEX_TIMEOUT, LatexError
 
 __all__ = ["main"]
 
@@ -28,9 +30,11 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         pdf = False
+    display = Progress(Console()) if sys.stdout.isatty() and not args.quiet else Progress()
     try:
         result = build(
-            args.srcdir, out, pdf=pdf, jobs=args.jobs, private=args.private, skip_failing=args.skip_failing
+            args.srcdir, out, pdf=pdf, jobs=args.jobs, private=args.private, skip_failing=args.skip_failing,
+            tex_timeout=args.tex_timeout, display=display,
         )
     except (BuildError, LatexError) as exc:
         print(f"proceedings: {exc}", file=sys.stderr)
@@ -42,14 +46,14 @@ def _build(args: argparse.Namespace) -> int:
         print(f"left out {paper}:", file=sys.stderr)
         for line in lines:
             print(f"  {line}", file=sys.stderr)
-    print(f"HTML site: {out.html / 'index.html'}")
-    for path in result.written:
-        print(f"PDF: {path}")
+    if not args.quiet:
+        print(f"HTML site: {out.html / 'index.html'}")
+        for path in result.written:
+            print(f"PDF: {path}")
     return 2 if missing or result.excluded else 0
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from proceedings.collect import (
@@ -200,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
     build_cmd.add_argument(
         "--skip-failing", action="store_true", help="publish without the papers that fail, listing each"
+    )
+    build_cmd.add_argument(
+        "--tex-timeout", type=float, default=TEX_TIMEOUT, metavar="SECONDS",
+        help=f"stop a volume's LaTeX run after this long, naming the paper it was in (default {TEX_TIMEOUT:g})",
+    )
+    build_cmd.add_argument(
+        "-q", "--quiet", action="store_true", help="show no progress (none is shown when output is not a terminal)"
     )
     build_cmd.set_defaults(run=_build)
     collect_cmd = commands.add_parser("collect", help="collect submissions into an edition's papers")

@@ -59,8 +59,12 @@ def test_a_warning_kept_from_a_published_build_is_reported_again(mini_site: Mini
     assert _failures(mini_site, out) == expected
 
 
-def test_skip_failing_leaves_out_exactly_the_failing_papers_every_time(mini_site: MiniSite, tmp_path: Path) -> None:
-    """A warning with no location, one in the write phase, an extension's exception: each on its paper."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_skip_failing_leaves_out_exactly_the_failing_papers_every_time(
+    mini_site: MiniSite, tmp_path: Path, jobs: str
+) -> None:
+    """A warning with no location, one in the write phase, an extension's exception: each on its paper,
+    also when other processes read the documents."""
     conf = mini_site.srcdir / "conf.py"
     conf.write_text(conf.read_text(encoding="utf-8") + CRASHING_EXTENSION, encoding="utf-8")
     mini_site.add_paper("good", paper_text(title="Good Paper"))
@@ -71,7 +75,7 @@ def test_skip_failing_leaves_out_exactly_the_failing_papers_every_time(mini_site
     mini_site.add_paper("ref", paper_text(title="Refers Paper", body="See {ref}`nolabel`."))
     out = Output(tmp_path / "build")
     for _ in range(2):
-        result = build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private", skip_failing=True)
+        result = build(mini_site.srcdir, out, pdf=False, private=tmp_path / "private", skip_failing=True, jobs=jobs)
         assert sorted(result.excluded) == ["vol/crash", "vol/foot", "vol/quiet", "vol/ref", "vol/role"]
         assert "ValueError: this paper's id breaks a label" in result.excluded["vol/crash"][0]
         assert result.excluded["vol/quiet"] == [
@@ -104,7 +108,7 @@ def test_latex_errors_missing_glyphs_and_a_timeout_leave_out_only_their_papers(
     """Each LaTeX failure is pinned on its paper by the marks TeX echoes as it passes each paper."""
     mini_site.add_paper("a-good", paper_text(title="Good Paper"))
     mini_site.add_paper("b-undefined", paper_text(title="Undefined Paper", body="Math: $\\undefinedmacro x$."))
-    mini_site.add_paper("c-glyph", paper_text(title="Glyph Paper", body="A glyph no font has: \U0001fae8."))
+    mini_site.add_paper("c-glyph", paper_text(title="Glyph Paper \U0001fae8", body="No font has \U0001fae8."))
     mini_site.add_paper("d-loop", paper_text(title="Looping Paper", body="Math: $\\def\\x{\\x}\\x$."))
     mini_site.add_paper("e-good", paper_text(title="Another Good Paper"))
     secret = tmp_path / "secret.txt"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from sphinx.util.console import strip_colors
 
-from proceedings.build import BuildError, Output, build
+from proceedings.build import BuildError, Output, Progress, build
 from proceedings.cli import main
 
 from conftest import DOCS, MiniSite, paper_text
@@ -126,3 +129,23 @@ def test_an_unchanged_build_writes_no_pdf_and_a_figure_edit_recuts_that_paper_on
     build(mini_site.srcdir, out, private=tmp_path / "private")
     after = pdf_dates()
     assert sorted(name for name in after if after[name] != first[name]) == ["fig.pdf", "vol-proceedings.pdf"]
+
+
+def test_progress_shows_each_stage_on_a_terminal_only(
+    mini_site: MiniSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _good(mini_site)
+    shown = io.StringIO()
+    build(mini_site.srcdir, Output(tmp_path / "build"), pdf=False, private=tmp_path / "private",
+          display=Progress(Console(file=shown, force_terminal=True, width=200)))
+    stages = [line for line in strip_colors(shown.getvalue()).splitlines() if line.startswith("proceedings:")]
+    assert stages == [
+        "proceedings: building the site", "proceedings: checking the site",
+        f"proceedings: published {tmp_path / 'build' / 'html'}",
+    ]
+    assert "writing output... [100%]" in strip_colors(shown.getvalue())
+    command = ["build", "--no-pdf", "--srcdir", str(mini_site.srcdir), "--out", str(tmp_path / "build")]
+    assert main(command) == 0
+    assert capsys.readouterr().out == f"HTML site: {tmp_path / 'build' / 'html' / 'index.html'}\n"
+    assert main([*command, "--quiet"]) == 0
+    assert capsys.readouterr().out == ""

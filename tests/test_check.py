@@ -116,6 +116,11 @@ def test_broken_link_missing_alt_missing_funding_and_pages_are_caught(output: tu
         ("broken-link", paper_file),
         ("funding", paper_file),
         ("pages", "pdf/iclr2026/ex02-funding-trails.pdf"),
+        # "Funding Trails" is another paper's title, in this page's sidebar; the tiny PDF has neither its title
+        # nor its authors
+        ("stale", paper_file),
+        ("stale", "pdf/iclr2026/ex02-funding-trails.pdf"),
+        ("stale", "pdf/iclr2026/ex02-funding-trails.pdf"),
     ]
 
 

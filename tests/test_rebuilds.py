@@ -49,7 +49,7 @@ class Source:
         authors = "".join(f"  - name: {name}\n    affiliations: [Example Institute]\n" for name in self.authors)
         paper = (
             f"---\ntitle: {self.title}\nauthors:\n{authors}abstract: An abstract.\ntrack: Tiny papers\n"
-            f"funding: {self.funding}\n---\n\n## Introduction\n\n{self.body} {{cite:p}}`k`\n\n"
+            f"funding: {self.funding}\n---\n\n## Introduction\n\n{self.body} $x^2$ {{cite:p}}`k`\n\n"
             "```{figure} figure.svg\n:alt: A square\n\nA caption.\n```\n"
         )
         bib = f"@book{{k, author = {{Doe, Jane}}, title = {{{self.reference}}}, publisher = {{P}}, year = {{2020}}}}\n"

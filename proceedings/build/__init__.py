@@ -23,12 +23,13 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from proceedings.build.progress import Progress, progress, shown
 from proceedings.build.sphinx import BuildError, BuildResult, Output, build_html, missing_tex_tools
 from proceedings.build.volumes import build_pdfs
 from proceedings.layout import paper_dirs, volumes
 from proceedings.pdf import TEX_TIMEOUT
 
-__all__ = ["BuildError", "BuildResult", "Output", "build", "build_html", "build_pdfs", "missing_tex_tools"]
+__all__ = ["BuildError", "BuildResult", "Output", "Progress", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
 
 def _build_once(
@@ -107,12 +108,19 @@ def _publish(stage: Output, out: Output) -> None:
 
 def build(
     srcdir: Path, out: Output, *, pdf: bool = True, jobs: str = "1", private: Path = Path("private"),
-    skip_failing: bool = False, tex_timeout: float = TEX_TIMEOUT,
+    skip_failing: bool = False, tex_timeout: float = TEX_TIMEOUT, display: Progress | None = None,
 ) -> BuildResult:
     """Build, check and publish atomically; with ``skip_failing``, leave out papers that fail.
 
-    ``tex_timeout`` bounds each volume's LaTeX run, in seconds.
+    ``tex_timeout`` bounds each volume's LaTeX run, in seconds; ``display`` shows the stages.
     """
+    with shown(display or Progress()):
+        return _build(srcdir, out, pdf, jobs, private, skip_failing, tex_timeout)
+
+
+def _build(
+    srcdir: Path, out: Output, pdf: bool, jobs: str, private: Path, skip_failing: bool, tex_timeout: float
+) -> BuildResult:
     from proceedings.check import check_output
 
     stage = replace(out, site=".staging-html")
@@ -129,10 +137,13 @@ def build(
                 if not skip_failing or not blamed or "" in exc.failures:
                     raise
                 result.excluded.update(blamed)
+                progress().stage(f"building again without {', '.join(sorted(blamed))}")
+        progress().stage("checking the site")
         findings = check_output(stage.root, private, site=stage.site)
         if findings:
             raise BuildError("the check found problems:\n" + "\n".join(map(str, findings)))
         _publish(stage, out)
+        progress().stage(f"published {out.html}")
     finally:
         shutil.rmtree(stage.html, ignore_errors=True)
         shutil.rmtree(stage.environment("html"), ignore_errors=True)

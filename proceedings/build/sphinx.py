@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _file_checksum_inner
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxParallelError
 from sphinx.search import js_index
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from proceedings.build.progress import progress
 from proceedings.build.warnings import WarningLog
 from proceedings.layout import paper_dirs, volumes
 
@@ -80,14 +83,21 @@ def _sphinx(
     overrides = {
         "proceedings_pages_file": str(out.pages), "proceedings_exclude": sorted(excluded), "proceedings_pdf": pdf,
     }
+    _file_checksum_inner.cache_clear()  # kept by path: the staged site's files change between builds
     with patch_docutils(srcdir), docutils_namespace():
         app = Sphinx(
-            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=None, warning=io.StringIO(),
+            srcdir, srcdir, outdir, out.environment(builder), builder, overrides, status=progress().status,
+            warning=io.StringIO(),
             keep_going=True, parallel=(os.cpu_count() or 1) if jobs == "auto" else int(jobs),
         )
         with WarningLog(app) as log:
             try:
                 app.build()
+            except SphinxParallelError:
+                if app.parallel <= 1:
+                    raise
+                # another process failed on a document it does not name: find it reading in one process
+                return _sphinx(builder, srcdir, out, outdir, "1", excluded, pdf)
             except Exception as exc:  # an extension failed: on the document it was handling
                 log.add_exception(exc)
     failures = log.settle(out.environment(builder))
@@ -117,6 +127,7 @@ def _drop_unused_search_terms(html: Path) -> None:
 def build_html(srcdir: Path, out: Output, jobs: str = "1", excluded: Iterable[str] = (), pdf: bool = True) -> None:
     """The site; PDF-only papers' camera-ready PDFs are published at once, until the volume replaces them."""
     skip = set(excluded)
+    progress().stage("building the site")
     env = _sphinx("html", srcdir, out, out.html, jobs, skip, pdf)
     _drop_unused_search_terms(out.html)
     shown = {name for _docnames, name in env.images.values()}

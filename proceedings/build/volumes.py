@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from proceedings.atomic import write_atomically
+from proceedings.build.progress import progress
 from proceedings.build.sphinx import BuildError, Output, _sphinx
 from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
 from proceedings.model import MetadataError, Paper, load_paper, load_workshop
@@ -72,7 +73,7 @@ def _latex_made_from(sources: list[tuple[str, int, int]], excluded: set[str]) ->
 def _compile(volume: str, tex: Path, timeout: float) -> Path:
     """The volume compiled; a LaTeX failure reported by paper (``<volume>/<id>``), like Sphinx's."""
     try:
-        return compile_volume(tex, timeout)
+        return compile_volume(tex, timeout, lambda step: progress().stage(f"{volume}: LaTeX, {step}"))
     except LatexError as exc:
         failures = {f"{volume}/{paper}" if paper else "": lines for paper, lines in exc.failures.items()}
         raise BuildError(str(exc), failures) from None
@@ -88,6 +89,7 @@ def build_pdfs(
     written_before = all((out.latex / f"{volume}-proceedings.tex").is_file() for volume in volumes(srcdir))
     if not (written_before and stamp.is_file() and stamp.read_text(encoding="utf-8") == made_from):
         stamp.unlink(missing_ok=True)
+        progress().stage("writing the LaTeX sources")
         _sphinx("latex", srcdir, out, out.latex, jobs, skip)
         write_atomically(stamp, made_from)
     written: list[Path] = []
@@ -95,6 +97,7 @@ def build_pdfs(
     for volume in volumes(srcdir):
         volume_pdf = _compile(volume, out.latex / f"{volume}-proceedings.tex", tex_timeout)
         workshop = load_workshop(srcdir / volume / WORKSHOP_FILE)
+        progress().stage(f"{volume}: publishing the volume and cutting each paper's PDF")
         finished = finish_volume(
             volume, volume_pdf, out.pdf, _papers(srcdir, volume, skip), out.latex,
             subject=f"{workshop.short_name}: {workshop.theme}",

@@ -2,9 +2,9 @@
 
 A warning belongs to the document it names (its location), else to the document Sphinx
 was reading or writing when it was emitted; a paper's documents map to the paper
-(``<volume>/<id>``), anything else to the site (``""``). Sphinx holds back its own warning
-output while it reads, then hands every warning out again; the handler here is not held
-back, so it sees each warning as it is emitted, and once.
+(``<volume>/<id>``), anything else to the site (``""``). Sphinx holds warnings back while
+it reads, and reads in other processes with ``-j``, so each warning record is stamped with
+the document and phase as it is created (a record factory, inherited by those processes).
 
 Sphinx warns about a document only when it reads or writes it, so an unchanged rebuild
 would be silent about a paper that failed before. Each builder's environment keeps a
@@ -68,11 +68,21 @@ class WarningLog(logging.Handler):
         app.connect("doctree-resolved", self._written)
 
     def __enter__(self) -> WarningLog:
+        self._factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(self._stamped)
         logging.getLogger(NAMESPACE).addHandler(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         logging.getLogger(NAMESPACE).removeHandler(self)
+        logging.setLogRecordFactory(self._factory)
+
+    def _stamped(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        """A log record, with the document Sphinx is handling and the phase as it is created."""
+        record = self._factory(*args, **kwargs)
+        if record.levelno >= logging.WARNING and record.name.startswith(NAMESPACE):
+            record.proceedings_current, record.proceedings_phase = self.current(), self.phase
+        return record
 
     def _reading(self, app: Sphinx, env: Any, docnames: list[str]) -> None:
         self.to_read = docnames  # the list Sphinx reads, as other handlers leave it
@@ -112,7 +122,7 @@ class WarningLog(logging.Handler):
         return str(self.app.env.doc2path(docname)) if docname else ""
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Note a warning as it is emitted (Sphinx hands held-back warnings out again: not twice)."""
+        """Note a warning once (Sphinx hands held-back warnings out again)."""
         if getattr(record, "proceedings_noted", False) or is_suppressed_warning(
             getattr(record, "type", ""), getattr(record, "subtype", ""), self.app.config.suppress_warnings
         ):
@@ -120,10 +130,10 @@ class WarningLog(logging.Handler):
         record.proceedings_noted = True
         location = getattr(record, "location", None)
         located = self._docname_of(location)
-        docname = located if located is not None else self.current()
+        docname = located if located is not None else getattr(record, "proceedings_current", self.current())
         where = self._where(location, docname)
         message = f"{where + ': ' if where else ''}{record.levelname}: {record.getMessage()}"
-        self.messages.append((self.phase, docname, message))
+        self.messages.append((getattr(record, "proceedings_phase", self.phase), docname, message))
 
     def add_exception(self, exc: BaseException) -> None:
         """An exception raised while Sphinx handled a document is that document's failure."""

@@ -3,7 +3,9 @@
 It fails when an anonymous author's name or e-mail appears anywhere (pages, search
 index, sitemap, exports, PDF text and metadata, image metadata), when an internal link
 or image is broken, when an image has no alt text, when a paper page lacks its funding
-disclosure, or when page ranges disagree between outputs.
+disclosure, when page ranges disagree between outputs, or when a paper's title, authors or pages are
+not the same in its page, its BibTeX and RIS, the volume's BibTeX, the sidebars and lists,
+and its PDF (an output left stale by a rebuild).
 
 Every output type is read by one entry of :data:`READERS`; a new output type to scan
 is one more entry there. What a file says is kept in ``doctrees/check-memo.json`` beside
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -28,10 +31,12 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from bs4 import BeautifulSoup
 from PIL import Image
+from pybtex.database import Person
 from pypdf import PdfReader
 
 from proceedings.build.sphinx import Output
 from proceedings.check.leaks import leak_form, leak_forms, svg_text
+from proceedings.export.bibtex import latex_text
 from proceedings.pdf.pages import read_page_ranges
 
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
@@ -150,7 +155,8 @@ class _Memo:
 
     def save(self) -> None:
         said = {key: self.said[key] for key in sorted(self.asked)}
-        names = {answer.get("sidebar") for _stamp, answer in said.values() if isinstance(answer, dict)}
+        names = {answer.get(key) for _stamp, answer in said.values() if isinstance(answer, dict)
+                 for key in ("sidebar", "titles")}
         lists = {name: self.lists[name] for name in sorted(n for n in names if n is not None)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps({"said": said, "lists": lists}), encoding="utf-8")
@@ -180,6 +186,8 @@ def _leaks(root: Path, secrets: dict[str, list[str]], memo: _Memo) -> Iterator[F
 
 
 _LINKS = (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src"))
+_PAGE = "page 2"  # the question a page's facts answer; a new number when the facts change
+_PAPER_PAGE = re.compile(r"(?P<volume>[^/]+)/papers/(?P<paper>[^/]+)/paper\.html")
 
 
 def _internal_target(site: Path, page: Path, url: str) -> str | None:
@@ -200,17 +208,22 @@ def _page_facts(site: Path, memo: _Memo) -> Callable[[Path], dict[str, Any]]:
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         sidebar_tree = soup.select_one(".sidebar-tree")
         in_sidebar = {id(e) for e in sidebar_tree.find_all("a")} if sidebar_tree is not None else set()
-        own, sidebar = [], set()
+        own, sidebar, titles, listed = [], set(), set(), []
         for tag, attribute in _LINKS:
             for element in soup.find_all(tag):
                 url = element.get(attribute)
                 target = _internal_target(site, path, str(url)) if url else None
                 if target is None:
                     continue
+                shown = [target, element.get_text()] if tag == "a" and _PAPER_PAGE.fullmatch(target) else None
                 if id(element) in in_sidebar:
                     sidebar.add(target)
+                    if shown:
+                        titles.add(tuple(shown))
                 else:
                     own.append((f"<{tag} {attribute}={url!r}>", target))
+                    if shown and element.find_parent(class_="paper-list") is not None:
+                        listed.append(shown)
         header = soup.select_one(".paper-header")
         return {
             "links": own,
@@ -222,6 +235,12 @@ def _page_facts(site: Path, memo: _Memo) -> Callable[[Path], dict[str, Any]]:
             ],
             "meta": {name: str(tag.get("content")) for tag in soup.find_all("meta")
                      if (name := str(tag.get("name"))) in ("citation_firstpage", "citation_lastpage")},
+            "titles": memo.shared(sorted(titles)),
+            "listed": listed,
+            "cited": [
+                [str(tag.get("name")), str(tag.get("content"))]
+                for tag in soup.find_all("meta", attrs={"name": ("citation_title", "citation_author")})
+            ],
         }
 
     return read
@@ -238,7 +257,7 @@ def _links_images_funding(html: Path, memo: _Memo) -> Iterator[Finding]:
 
     read = _page_facts(html, memo)
     for path in sorted(html.rglob("*.html")):
-        where, facts = str(path.relative_to(html)), memo.of(path, "page", read)
+        where, facts = str(path.relative_to(html)), memo.of(path, _PAGE, read)
         links = [*facts["links"], *((f"<a href={t!r}> in the sidebar", t) for t in memo.lists[facts["sidebar"]])]
         for link, target in links:
             if not is_file(target):
@@ -261,11 +280,124 @@ def _page_ranges(pages_file: Path, html: Path, memo: _Memo) -> Iterator[Finding]
                 yield Finding("pages", where, f"does not have the {last - first + 1} pages {first}-{last}")
             page = html / volume / "papers" / paper / "paper.html"
             if page.is_file():
-                meta = memo.of(page, "page", _page_facts(html, memo))["meta"]
+                meta = memo.of(page, _PAGE, _page_facts(html, memo))["meta"]
                 for name, expected in (("citation_firstpage", first), ("citation_lastpage", last)):
                     found = meta.get(name)
                     if found is not None and found != str(expected):
                         yield Finding("pages", str(page.relative_to(html)), f"{name} is {found}, not {expected}")
+
+
+@dataclass(frozen=True)
+class _Cited:
+    """A paper as its page cites it: what every other output must say too."""
+
+    volume: str
+    paper: str
+    title: str
+    authors: list[str]
+    pages: tuple[str, str] | None
+
+
+def _fields(path: Path) -> list[dict[str, list[str]]]:
+    """The entries of an exported ``.bib`` (``name = "value"`` lines) or ``.ris`` (``TAG  - value``)."""
+    entries: list[dict[str, list[str]]] = []
+    for line in _text(path).splitlines():
+        bib = re.match(r'^\s+(\w+) = "(.*)",?$', line)
+        ris = re.match(r"^([A-Z][A-Z0-9])  - (.*)$", line)
+        if line.startswith(("@", "TY  - ")) or not entries:
+            entries.append({})
+        if bib or ris:
+            name, value = (bib or ris).groups()  # type: ignore[union-attr]
+            entries[-1].setdefault(name, []).append(value)
+    return [entry for entry in entries if entry]
+
+
+def _pdf_info(path: Path) -> dict[str, str]:
+    info: Any = PdfReader(path).metadata or {}
+    return {"title": str(info.get("/Title", "")), "author": str(info.get("/Author", ""))}
+
+
+def _plain(text: str) -> str:
+    """Text as compared across outputs: Sphinx's smart quotes and dashes undone, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text).translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+    return " ".join(text.replace("\u2014", "---").replace("\u2013", "--").split())
+
+
+def _cited_papers(html: Path, memo: _Memo) -> list[_Cited]:
+    found = []
+    for page in sorted(html.glob("*/papers/*/paper.html")):
+        facts = memo.of(page, _PAGE, _page_facts(html, memo))
+        titles = [value for name, value in facts["cited"] if name == "citation_title"]
+        if not titles:
+            continue
+        meta = facts["meta"]
+        pages = (meta["citation_firstpage"], meta["citation_lastpage"]) if "citation_firstpage" in meta else None
+        authors = [value for name, value in facts["cited"] if name == "citation_author"]
+        found.append(_Cited(page.parts[-4], page.parts[-2], titles[0], authors, pages))
+    return found
+
+
+def _disagreements(cited: _Cited, entry: dict[str, list[str]], bib: bool) -> Iterator[str]:
+    """What an exported entry says differently from the paper's page."""
+    title = " ".join(cited.title.split())
+    said_title = entry.get("title" if bib else "TI", [""])[0]
+    if said_title != ("{" + latex_text(title) + "}" if bib else title):
+        yield f"title {said_title!r}, where its page has {title!r}"
+    if cited.authors:
+        names = [str(Person(latex_text(name) if bib else name)) for name in cited.authors]
+        said = entry.get("author", [""])[0].split(" and ") if bib else entry.get("AU", [])
+        if said != names:
+            yield f"authors {said!r}, where its page has {names!r}"
+    if cited.pages is not None:
+        first, last = cited.pages
+        said_pages = entry.get("pages", [""])[0] if bib else "--".join(entry.get("SP", []) + entry.get("EP", []))
+        if said_pages not in ({f"{first}--{last}", first} if bib and first == last else {f"{first}--{last}"}):
+            yield f"pages {said_pages!r}, where its page has {first}--{last}"
+
+
+def _freshness(html: Path, memo: _Memo) -> Iterator[Finding]:
+    """Each paper's title, authors and pages as its page has them, the same in its exports, the
+    volume's BibTeX, the sidebars and lists that name it, and its PDF: no output left stale."""
+    cited = _cited_papers(html, memo)
+    by_page = {f"{c.volume}/papers/{c.paper}/paper.html": c for c in cited}
+    for paper in cited:
+        folder = html / paper.volume / "papers" / paper.paper
+        url = f"{paper.volume}/papers/{paper.paper}/paper.html"
+        exports = [(folder / f"{paper.paper}.bib", True), (folder / f"{paper.paper}.ris", False),
+                   (html / paper.volume / f"{paper.volume}-proceedings.bib", True)]
+        for path, bib in exports:
+            if not path.is_file():
+                continue
+            entries = [
+                entry for entry in memo.of(path, "fields", _fields)
+                if any(link.endswith(url) for link in entry.get("url", entry.get("UR", [])))
+            ]
+            if not entries:
+                yield Finding("stale", str(path.relative_to(html)), f"has no entry for paper {paper.paper!r}")
+            for entry in entries:
+                for detail in _disagreements(paper, entry, bib):
+                    yield Finding("stale", str(path.relative_to(html)), f"paper {paper.paper!r}: {detail}")
+        pdf = html / "pdf" / paper.volume / f"{paper.paper}.pdf"
+        if pdf.is_file():
+            info = memo.of(pdf, "info", _pdf_info)
+            where = str(pdf.relative_to(html))
+            if _plain(info["title"]) != _plain(paper.title):
+                yield Finding("stale", where, f"title {info['title']!r}, where its page has {paper.title!r}")
+            if paper.authors and info["author"] != "; ".join(paper.authors):
+                yield Finding("stale", where, f"authors {info['author']!r}, where its page has {paper.authors!r}")
+    shown: dict[str, str] = {}
+    for path in sorted(html.rglob("*.html")):
+        facts = memo.of(path, _PAGE, _page_facts(html, memo))
+        shown.setdefault(facts["titles"], str(path.relative_to(html)))
+        for target, text in facts["listed"]:
+            named = by_page.get(target)
+            if named is not None and _plain(text) != _plain(named.title):
+                yield Finding("stale", str(path.relative_to(html)), f"lists paper {named.paper!r} as {text!r}")
+    for name, where in shown.items():
+        for target, text in memo.lists[name]:
+            named = by_page.get(target)
+            if named is not None and _plain(text) != _plain(named.title):
+                yield Finding("stale", where, f"sidebar names paper {named.paper!r} {text!r}, not {named.title!r}")
 
 
 def check_output(out: Path, private_dir: Path, site: str = "html") -> list[Finding]:
@@ -275,6 +407,7 @@ def check_output(out: Path, private_dir: Path, site: str = "html") -> list[Findi
     findings = list(_leaks(html, load_private_authors(private_dir), memo))
     findings.extend(_links_images_funding(html, memo))
     findings.extend(_page_ranges(Output(out, site).pages, html, memo))
+    findings.extend(_freshness(html, memo))
     memo.save()
     return findings
 

@@ -21,6 +21,8 @@ import os
 import re
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from proceedings.atomic import write_atomically
@@ -29,9 +31,11 @@ __all__ = ["TEX_TIMEOUT", "LatexError", "compile_volume", "paper_at_lines"]
 
 TEX_TIMEOUT = 600.0
 _MISSING = re.compile(r"^Missing character: .*$")
+_CODE = re.compile(r"\(U\+[0-9A-F]+\)")
 _MARK = re.compile(r"^proceedings-mark: (?P<kind>paper|paperend)\.(?P<paper>\S+)$")
 _FILE_LINE = re.compile(r"^\./(?P<file>[^:]+):(?P<line>\d+): ")
 _TEX_MARK = re.compile(r"\\hypertarget\{(?P<kind>paper|paperend)\.(?P<paper>[^}]+)\}")
+_PASS = re.compile(r"^Run number (\d+) of rule '(\w+)'", re.MULTILINE)
 _STATE = (".aux", ".out", ".toc", ".fdb_latexmk", ".fls", ".xdv", ".pdf", ".log", ".idx", ".ind", ".ilg", ".mark")
 _KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "SOURCE_DATE_EPOCH", "FORCE_SOURCE_DATE")
 _PRETEX = (
@@ -95,6 +99,14 @@ def _by_paper(log_text: str, tex: Path, wanted: re.Pattern[str]) -> dict[str, li
     return found
 
 
+def _echoes_dropped(missing: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A paper's title or names also print outside it (contents, running heads, author index):
+    a character missing there that is missing in a paper too is that paper's, not the volume's."""
+    owned = {match[0] for paper, lines in missing.items() if paper for line in lines if (match := _CODE.search(line))}
+    site = [line for line in missing.get("", []) if not ((match := _CODE.search(line)) and match[0] in owned)]
+    return {paper: lines for paper, lines in missing.items() if paper} | ({"": site} if site else {})
+
+
 def _descendants(pid: int) -> list[int]:
     """The processes ``pid`` started, and theirs (Linux's /proc; none elsewhere)."""
     children: dict[int, list[int]] = {}
@@ -143,8 +155,42 @@ def _discard_unfinished(tex: Path, stamp: Path) -> None:
             tex.with_suffix(suffix).unlink(missing_ok=True)
 
 
-def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT) -> Path:
-    """Run latexmk with xelatex on ``tex``; fail on any error, missing glyph or after ``timeout`` seconds."""
+def _wait(
+    process: subprocess.Popen[bytes], timeout: float, output: Path, on_pass: Callable[[str], None] | None
+) -> int | None:
+    """latexmk's return code, or None when it ran out of time and was killed with what it ran;
+    meanwhile each TeX pass it starts is reported to ``on_pass``."""
+    deadline, reported = time.monotonic() + timeout, 0
+
+    def report() -> None:
+        nonlocal reported
+        if on_pass is not None:
+            passes = _PASS.findall(output.read_text(encoding="utf-8", errors="replace"))
+            for number, rule in passes[reported:]:
+                on_pass(f"{rule} pass {number}")
+            reported = len(passes)
+
+    while True:
+        try:
+            returncode = process.wait(timeout=max(0.0, min(0.5, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            report()
+            if time.monotonic() >= deadline:
+                _kill_tree(process)
+                return None
+        except BaseException:  # interrupted: TeX must not go on writing into the next build
+            _kill_tree(process)
+            raise
+        else:
+            report()
+            return returncode
+
+
+def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT, on_pass: Callable[[str], None] | None = None) -> Path:
+    """Run latexmk with xelatex on ``tex``; fail on any error, missing glyph or after ``timeout`` seconds.
+
+    ``on_pass`` hears of each TeX pass (``xelatex pass 2``) as latexmk starts it.
+    """
     stamp = tex.with_suffix(".compiled")
     _discard_unfinished(tex, stamp)
     command = [
@@ -157,14 +203,7 @@ def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT) -> Path:
             command, cwd=tex.parent, env=_environment(tex.parent), stdin=subprocess.DEVNULL,
             stdout=sink, stderr=subprocess.STDOUT,
         )
-        try:
-            returncode: int | None = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(process)
-            returncode = None
-        except BaseException:  # interrupted: TeX must not go on writing into the next build
-            _kill_tree(process)
-            raise
+        returncode = _wait(process, timeout, output, on_pass)
     log = tex.with_suffix(".log")
     log_text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
     if returncode is None:
@@ -179,7 +218,7 @@ def compile_volume(tex: Path, timeout: float = TEX_TIMEOUT) -> Path:
         tail = output.read_text(encoding="utf-8", errors="replace")[-2000:]
         lines = [line for lines in failures.values() for line in lines][:10] or [tail]
         raise LatexError(f"{tex.name}: latexmk failed (see {log}):\n" + "\n".join(lines), failures or {"": lines})
-    missing = _by_paper(log_text, tex, _MISSING)
+    missing = _echoes_dropped(_by_paper(log_text, tex, _MISSING))
     if missing:
         lines = sorted({line for lines in missing.values() for line in lines})
         raise LatexError(f"{tex.name}: characters missing from the fonts (see {log}):\n" + "\n".join(lines), missing)

@@ -120,7 +120,8 @@ def _stream_digests(resources: Any, seen: set[int]) -> list[str]:
         if id(xobject) in seen:
             continue
         seen.add(id(xobject))
-        found.append(hashlib.sha256(xobject.get_data()).hexdigest())
+        # the stream as stored: decoding a large image can exceed pypdf's limits, and costs more
+        found.append(hashlib.sha256(xobject._data).hexdigest())
         found.extend(_stream_digests(xobject.get("/Resources"), seen))
     return found
 

@@ -60,7 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", events.fill_author_index)
     app.connect("config-inited", events.add_static_files)
     app.connect("config-inited", mathjax.use_local_mathjax)
-    app.connect("builder-inited", mathjax.copy_mathjax)
+    app.connect("write-started", mathjax.copy_mathjax)
     app.add_css_file("proceedings.css")
     header.register(app)
     indexes.register(app)

@@ -2,9 +2,9 @@
 
 Sphinx names each image after its file (``figure.svg``), numbering the ones whose name is
 taken (``figure1.svg``) in the order documents happen to be read. After papers come and go,
-a rebuild keeps names a clean build would not give, and pages that point to them. Here an
-image keeps its file name when no other image has it; images sharing a name are each named
-by their folder (``vol-p1-figure.svg``). Pages whose images get another name are written again.
+a rebuild keeps names a clean build would not give, and pages that point to them. Here of
+the images sharing a file name, the first by path keeps it and the others are named by their
+folder (``vol-p2-figure.svg``). Pages whose images get another name are written again.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def name_images(app: Sphinx, env: BuildEnvironment) -> list[str]:
     renamed: set[str] = set()
     for name, paths in by_name.items():
         for path in paths:
-            wanted = name if len(paths) == 1 else _qualified(path)
+            wanted = name if path == paths[0] else _qualified(path)
             docnames, unique = images[path]
             if unique != wanted:
                 images[path] = (docnames, wanted)
