@@ -64,7 +64,8 @@ def _visible(value: str) -> str:
     """
     for index, char in enumerate(value):
         category = unicodedata.category(char)
-        if char in _LAYOUT or category[0] not in "CZ" or category == "Zs":
+        # Cn: not assigned in this Python's Unicode tables, which lag behind Unicode (newer emoji)
+        if char in _LAYOUT or category[0] not in "CZ" or category in ("Zs", "Cn"):
             continue
         code = f"U+{ord(char):04X} {unicodedata.name(char, '(unnamed)')}"
         if char in _JOINERS and _between_letters(value, index):

@@ -74,7 +74,7 @@ PLANTS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "paper pdf xmp": ("pdf/iclr2026/ex01-dual-use-audit.pdf", _pdf_with_xmp),
     "png text chunk": ("_images/planted.png", _png_text),
     "jpeg exif": ("_images/planted.jpg", _jpeg_exif),
-    "svg": ("_images/iclr2026-ex01-dual-use-audit-figure.svg", lambda p: _append(p, f"<!-- {SECRET} -->")),
+    "svg": ("_images/*figure*.svg", lambda p: _append(p, f"<!-- {SECRET} -->")),  # as the build names it
 }
 
 
@@ -88,6 +88,8 @@ def test_clean_build_passes(output: tuple[Path, Path]) -> None:
 def test_planted_leak_is_caught(output: tuple[Path, Path], kind: str) -> None:
     out, private = output
     relative, plant = PLANTS[kind]
+    if "*" in relative:
+        relative = sorted(p.relative_to(out / "html").as_posix() for p in (out / "html").glob(relative))[0]
     target = out / "html" / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     plant(target)

@@ -36,7 +36,7 @@ from pypdf import PdfReader
 
 from proceedings.build.sphinx import Output
 from proceedings.check.leaks import leak_form, leak_forms, svg_text
-from proceedings.export.bibtex import latex_text
+from proceedings.export.bibtex import bibtex_name, latex_text
 from proceedings.pdf.pages import read_page_ranges
 
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
@@ -344,7 +344,7 @@ def _disagreements(cited: _Cited, entry: dict[str, list[str]], bib: bool) -> Ite
     if said_title != ("{" + latex_text(title) + "}" if bib else title):
         yield f"title {said_title!r}, where its page has {title!r}"
     if cited.authors:
-        names = [str(Person(latex_text(name) if bib else name)) for name in cited.authors]
+        names = [str(bibtex_name(name) if bib else Person(name)) for name in cited.authors]
         said = entry.get("author", [""])[0].split(" and ") if bib else entry.get("AU", [])
         if said != names:
             yield f"authors {said!r}, where its page has {names!r}"
@@ -381,9 +381,10 @@ def _freshness(html: Path, memo: _Memo) -> Iterator[Finding]:
         if pdf.is_file():
             info = memo.of(pdf, "info", _pdf_info)
             where = str(pdf.relative_to(html))
-            if _plain(info["title"]) != _plain(paper.title):
+            # a PDF without metadata (a PDF-only paper's own, cleaned at collect) says nothing stale
+            if info["title"] and _plain(info["title"]) != _plain(paper.title):
                 yield Finding("stale", where, f"title {info['title']!r}, where its page has {paper.title!r}")
-            if paper.authors and info["author"] != "; ".join(paper.authors):
+            if paper.authors and info["author"] and info["author"] != "; ".join(paper.authors):
                 yield Finding("stale", where, f"authors {info['author']!r}, where its page has {paper.authors!r}")
     shown: dict[str, str] = {}
     for path in sorted(html.rglob("*.html")):
