@@ -381,10 +381,12 @@ def _freshness(html: Path, memo: _Memo) -> Iterator[Finding]:
         if pdf.is_file():
             info = memo.of(pdf, "info", _pdf_info)
             where = str(pdf.relative_to(html))
-            # a PDF without metadata (a PDF-only paper's own, cleaned at collect) says nothing stale
-            if info["title"] and _plain(info["title"]) != _plain(paper.title):
+            # Cut from the volume, a paper's PDF carries its title and authors; without the volume
+            # (a build without PDFs) a PDF-only paper's own PDF, cleaned at collect, carries none.
+            cut = (html / "pdf" / f"{paper.volume}-proceedings.pdf").is_file()
+            if (cut or info["title"]) and _plain(info["title"]) != _plain(paper.title):
                 yield Finding("stale", where, f"title {info['title']!r}, where its page has {paper.title!r}")
-            if paper.authors and info["author"] and info["author"] != "; ".join(paper.authors):
+            if paper.authors and (cut or info["author"]) and info["author"] != "; ".join(paper.authors):
                 yield Finding("stale", where, f"authors {info['author']!r}, where its page has {paper.authors!r}")
     shown: dict[str, str] = {}
     for path in sorted(html.rglob("*.html")):
