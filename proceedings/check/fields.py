@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from proceedings.check.markdown import _FRONTMATTER_KEYS, _Scan, text_type_threats, url_threats
+from proceedings.check.frontmatter import text_type_threats, url_threats
+from proceedings.check.markdown import _FRONTMATTER_KEYS, _Scan
 from proceedings.check.threats import Threat
 
 __all__ = ["MAX_FIELD_ITEMS", "scan_fields"]

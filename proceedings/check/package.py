@@ -14,8 +14,9 @@ import pybtex.errors
 from pybtex.database.input.bibtex import Parser as BibParser
 from pybtex.scanner import PybtexError
 
+from proceedings.check.frontmatter import text_type_threats, url_threats
 from proceedings.check.images import figure_threats
-from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown, text_type_threats, url_threats
+from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown
 from proceedings.check.pdfs import pdf_threats
 from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat
 from proceedings.frontmatter import YamlError, YamlRefused, load_yaml

@@ -3,46 +3,21 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
-from typing import Any
 
-from docutils.parsers.rst.directives import body as rst_body
-from docutils.parsers.rst.directives import images, misc, tables
 from pygments.filters import ErrorToken
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from sphinx import highlighting
-from sphinx.directives import admonitions, code, other, patches
-from sphinx.domains.std import Glossary
 
-from proceedings.collect.mystmd.blocks import _base, _parse
+from proceedings.collect.mystmd.blocks import _base
 from proceedings.collect.mystmd.media import published_name
-from proceedings.collect.mystmd.source import Context, Fence, Line, Node, _inside
+from proceedings.collect.mystmd.source import KNOWN_DIRECTIVES, Context, Fence, Line, Node, _inside
+from proceedings.collect.mystmd.tables import _html_table, _wrapped_table
 
 # --- directives -----------------------------------------------------------------------------
 
 
-def _known_directives() -> dict[str, frozenset[str]]:
-    """The directives this build knows, each with the options it accepts, read from the classes themselves."""
-    classes: dict[str, Any] = {
-        "admonition": admonitions.Admonition, "attention": admonitions.Attention,
-        "caution": admonitions.Caution, "danger": admonitions.Danger, "error": admonitions.Error,
-        "hint": admonitions.Hint, "important": admonitions.Important, "note": admonitions.Note,
-        "tip": admonitions.Tip, "warning": admonitions.Warning, "seealso": admonitions.SeeAlso,
-        "figure": patches.Figure, "image": images.Image, "table": tables.RSTTable,
-        "list-table": tables.ListTable, "csv-table": patches.CSVTable, "code-block": code.CodeBlock,
-        "sourcecode": code.CodeBlock, "literalinclude": code.LiteralInclude, "math": patches.MathDirective,
-        "raw": misc.Raw, "epigraph": rst_body.Epigraph, "highlights": rst_body.Highlights,
-        "pull-quote": rst_body.PullQuote, "compound": rst_body.Compound, "container": rst_body.Container,
-        "topic": rst_body.Topic, "sidebar": rst_body.Sidebar, "rubric": patches.Rubric,
-        "line-block": rst_body.LineBlock, "parsed-literal": rst_body.ParsedLiteral, "glossary": Glossary,
-        "centered": other.Centered, "hlist": other.HList, "only": other.Only,
-    }
-    return {name: frozenset(cls.option_spec or {}) for name, cls in classes.items()}
-
-
-_KNOWN_DIRECTIVES = _known_directives()
 # mystmd names with a Sphinx equivalent. ``code`` is docutils' bare ``code`` in Sphinx,
 # which takes no caption and cannot be numbered; mystmd's is Sphinx's ``code-block``.
 _RENAMED = {"code": "code-block", "code-cell": "code-block", "aside": "sidebar", "margin": "sidebar"}
@@ -102,7 +77,7 @@ def _rename_options(fence: Fence, ctx: Context) -> None:
 
 
 def _drop_unknown_options(fence: Fence, ctx: Context) -> None:
-    allowed = _KNOWN_DIRECTIVES.get(fence.name or "", frozenset())
+    allowed = KNOWN_DIRECTIVES.get(fence.name or "", frozenset())
     dropped = [key for key, _ in fence.options if key not in allowed]
     if dropped:
         fence.options = [(k, v) for k, v in fence.options if k in allowed]
@@ -111,7 +86,7 @@ def _drop_unknown_options(fence: Fence, ctx: Context) -> None:
 
 def _image_fence(source: Fence) -> Fence:
     """A subfigure as a plain image, keeping what an image accepts."""
-    options = [(k, v) for k, v in source.options if k in _KNOWN_DIRECTIVES["image"] and k != "name"]
+    options = [(k, v) for k, v in source.options if k in KNOWN_DIRECTIVES["image"] and k != "name"]
     return Fence(source.opener, source.indent, source.marker, "image", source.argument, options, [], [])
 
 
@@ -246,118 +221,6 @@ def _file_option(fence: Fence, ctx: Context) -> list[Node]:
     return [fence]
 
 
-class _TableReader(HTMLParser):
-    """The cells of one HTML table, with their spans."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[list[tuple[str, bool, int, int]]] = []
-        self.head_rows: set[int] = set()
-        self.tables = 0
-        self._in_head = False
-        self._cell: tuple[list[str], bool, int, int] | None = None
-
-    def _close_cell(self) -> None:
-        if self._cell is not None and self.rows:
-            parts, header, rows, cols = self._cell
-            self.rows[-1].append((" ".join("".join(parts).split()), header, rows, cols))
-        self._cell = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        spans = {k: int(v) for k, v in attrs if k in ("rowspan", "colspan") and v and v.isdigit()}
-        if tag == "table":
-            self.tables += 1
-        elif tag == "thead":
-            self._in_head = True
-        elif tag == "tr":
-            self._close_cell()
-            self.rows.append([])
-            if self._in_head:
-                self.head_rows.add(len(self.rows) - 1)
-        elif tag in ("td", "th"):
-            self._close_cell()
-            if not self.rows:
-                self.rows.append([])
-            self._cell = ([], tag == "th", spans.get("rowspan", 1), spans.get("colspan", 1))
-        elif tag == "br" and self._cell is not None:
-            self._cell[0].append(" ")
-        elif tag == "code" and self._cell is not None:
-            self._cell[0].append("`")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th", "tr", "table"):
-            self._close_cell()
-        elif tag == "thead":
-            self._in_head = False
-        elif tag == "code" and self._cell is not None:
-            self._cell[0].append("`")
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell[0].append(data)
-
-
-def _table_grid(html_text: str) -> tuple[list[list[str]], int] | None:
-    """An HTML table as rows of cell texts (spans flattened) and its number of header rows."""
-    reader = _TableReader()
-    reader.feed(html_text)
-    reader.close()
-    if reader.tables != 1 or not reader.rows:
-        return None
-    grid: dict[tuple[int, int], str] = {}
-    header = []
-    for r, row in enumerate(reader.rows):
-        c = 0
-        for text, _, down, across in row:
-            while (r, c) in grid:
-                c += 1
-            for dr in range(down):
-                for dc in range(across):
-                    grid[(r + dr, c + dc)] = text if (dr, dc) == (0, 0) else ""
-            c += across
-        header.append(r in reader.head_rows or (bool(row) and all(cell[1] for cell in row)))
-    width = max(c for _, c in grid) + 1
-    cells = [[grid.get((r, c), "") for c in range(width)] for r in range(len(reader.rows))]
-    keep_cols = [c for c in range(width) if any(row[c] for row in cells)]
-    kept = [(h, [row[c] for c in keep_cols]) for h, row in zip(header, cells, strict=True) if any(row)]
-    head_rows = next((i for i, (h, _) in enumerate(kept) if not h), len(kept))
-    return [row for _, row in kept], head_rows
-
-
-def _html_table(fence: Fence, ctx: Context) -> list[Node]:
-    """A ``{table}`` holding an HTML table becomes a ``{list-table}``: Sphinx tables cannot be raw HTML."""
-    html_text = "\n".join(line.text for line in fence.body)
-    if "<table" not in html_text.lower():
-        if any(isinstance(c, Line) and c.text.lstrip().startswith("|") for c in fence.children or []):
-            return [fence]
-        at = fence.opener
-        ctx.problem(at.at(), "{table} holds no table Sphinx can read; its caption and content are kept as text")
-        title = [Line(f"**{fence.argument}**", at.file, at.number)] if fence.argument else []
-        return [Line("", at.file, at.number), *title, Line("", at.file, at.number), *(fence.children or [])]
-    table = _table_grid(html_text)
-    if table is None:
-        ctx.problem(fence.opener.at(), "HTML table could not be read; it is kept as raw HTML, without its caption")
-        return [Line("", fence.opener.file, fence.opener.number), *fence.body]
-    rows, head_rows = table
-    lines = [f"{'*' if c == 0 else ' '} - {cell}".rstrip() for row in rows for c, cell in enumerate(row)]
-    options = [(k, v) for k, v in fence.options if k in _KNOWN_DIRECTIVES["list-table"]]
-    if head_rows:
-        options.append(("header-rows", str(head_rows)))
-    at = fence.opener
-    content = [Line("", at.file, at.number), *(Line(t, at.file, at.number) for t in lines)]
-    ctx.note(at.at(), "HTML table turned into a list-table (row and column spans flattened)")
-    return [Fence(at, fence.indent, fence.marker, "list-table", fence.argument, options, content, _parse(content))]
-
-
-def _wrapped_table(fence: Fence, inner: Fence) -> list[Node]:
-    """mystmd's ``{table}`` around a ``{list-table}``: the list table, with the outer caption and label."""
-    if not inner.argument:
-        inner.argument = fence.argument
-    own = {k for k, _ in inner.options}
-    inner.options += [(k, v) for k, v in fence.options if k not in own and k in _KNOWN_DIRECTIVES[inner.name or ""]]
-    return [inner]
-
-
 def _code_cell(fence: Fence, ctx: Context) -> None:
     language = fence.argument.split()[0] if fence.argument else "python"
     fence.argument = "python" if language.startswith("ipython") else language
@@ -434,7 +297,7 @@ def _convert_fence(fence: Fence, ctx: Context) -> list[Node]:
                     "not accepted, and mystmd shows it in one export format only")
         return []
     fence.name = _RENAMED.get(fence.name, fence.name)
-    if fence.name not in _KNOWN_DIRECTIVES:
+    if fence.name not in KNOWN_DIRECTIVES:
         return _unknown(fence, ctx)
     if original == "code-cell":
         _code_cell(fence, ctx)

@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from docutils.parsers.rst.directives import body as rst_body
+from docutils.parsers.rst.directives import images, misc, tables
 from markdown_it import MarkdownIt
 from myst_parser.config.main import MdParserConfig
 from myst_parser.mdit_to_docutils.base import DocutilsRenderer
 from myst_parser.parsers.mdit import create_md_parser
+from sphinx.directives import admonitions, code, other, patches
+from sphinx.domains.std import Glossary
 
 from proceedings.check.threats import MYST_EXTENSIONS
 
@@ -214,3 +218,25 @@ def find_main(folder: Path) -> Path | None:
             return article
     titled = [p for p in sorted(folder.glob("*.md")) if not p.is_symlink() and _has_title(p)]
     return titled[0] if len(titled) == 1 else None
+
+
+def _known_directives() -> dict[str, frozenset[str]]:
+    """The directives this build knows, each with the options it accepts, read from the classes themselves."""
+    classes: dict[str, Any] = {
+        "admonition": admonitions.Admonition, "attention": admonitions.Attention,
+        "caution": admonitions.Caution, "danger": admonitions.Danger, "error": admonitions.Error,
+        "hint": admonitions.Hint, "important": admonitions.Important, "note": admonitions.Note,
+        "tip": admonitions.Tip, "warning": admonitions.Warning, "seealso": admonitions.SeeAlso,
+        "figure": patches.Figure, "image": images.Image, "table": tables.RSTTable,
+        "list-table": tables.ListTable, "csv-table": patches.CSVTable, "code-block": code.CodeBlock,
+        "sourcecode": code.CodeBlock, "literalinclude": code.LiteralInclude, "math": patches.MathDirective,
+        "raw": misc.Raw, "epigraph": rst_body.Epigraph, "highlights": rst_body.Highlights,
+        "pull-quote": rst_body.PullQuote, "compound": rst_body.Compound, "container": rst_body.Container,
+        "topic": rst_body.Topic, "sidebar": rst_body.Sidebar, "rubric": patches.Rubric,
+        "line-block": rst_body.LineBlock, "parsed-literal": rst_body.ParsedLiteral, "glossary": Glossary,
+        "centered": other.Centered, "hlist": other.HList, "only": other.Only,
+    }
+    return {name: frozenset(cls.option_spec or {}) for name, cls in classes.items()}
+
+
+KNOWN_DIRECTIVES = _known_directives()
