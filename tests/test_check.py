@@ -59,6 +59,10 @@ def _jpeg_exif(path: Path) -> None:
     Image.new("RGB", (4, 4), "white").save(path, exif=exif)
 
 
+def _gif_comment(path: Path) -> None:
+    Image.new("P", (2, 2)).save(path, "GIF", comment=SECRET.encode())
+
+
 PLANTS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "page": ("iclr2026/papers/ex03-anonymous-surveillance/paper.html", lambda p: _append(p, f"<p>{SECRET}</p>")),
     "meta tag": ("iclr2026/overview.html", lambda p: _append(p, f'<meta name="citation_author" content="{SECRET}">')),
@@ -75,6 +79,9 @@ PLANTS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "png text chunk": ("_images/planted.png", _png_text),
     "jpeg exif": ("_images/planted.jpg", _jpeg_exif),
     "svg": ("_images/*figure*.svg", lambda p: _append(p, f"<!-- {SECRET} -->")),  # as the build names it
+    "gif comment": ("_images/planted.gif", lambda p: _gif_comment(p)),
+    "markdown source": ("_sources/planted.md", lambda p: p.write_text(f"# {SECRET}\n")),
+    "any other file": ("_static/planted.woff2", lambda p: p.write_bytes(b"\x00wOF2" + SECRET.encode() + b"\x00")),
 }
 
 
@@ -100,7 +107,7 @@ def test_planted_leak_is_caught(output: tuple[Path, Path], kind: str) -> None:
 
 def test_every_output_type_has_a_planted_leak() -> None:
     planted = {Path(relative).suffix for relative, _ in PLANTS.values()}
-    assert planted >= set(READERS) - {".txt", ".tex", ".jpeg"}
+    assert planted >= set(READERS) - {".txt", ".tex", ".jpeg", ".webp", ".tif", ".tiff"}
 
 
 def test_broken_link_missing_alt_missing_funding_and_pages_are_caught(output: tuple[Path, Path]) -> None:

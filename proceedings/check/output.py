@@ -92,7 +92,12 @@ READERS: dict[str, Callable[[Path], str]] = {
     ".png": _image,
     ".jpg": _image,
     ".jpeg": _image,
+    ".gif": _image,
+    ".webp": _image,
+    ".tif": _image,
+    ".tiff": _image,
 }
+"""How each type of output is read for names; any other file is read as text, whatever it holds."""
 
 
 def load_private_authors(private_dir: Path) -> dict[str, list[str]]:
@@ -109,8 +114,9 @@ def load_private_authors(private_dir: Path) -> dict[str, list[str]]:
 
 
 def _outputs(root: Path) -> Iterator[Path]:
+    """Every published file: a type no reader knows (a Markdown source, a font) is still read."""
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in READERS:
+        if path.is_file():
             yield path
 
 
@@ -170,7 +176,7 @@ def _leaks(root: Path, secrets: dict[str, list[str]], memo: _Memo) -> Iterator[F
     question = "names " + hashlib.sha256("\n".join(sorted(needles)).encode()).hexdigest()
 
     def named(path: Path) -> list[str]:
-        text = READERS[path.suffix.lower()](path)
+        text = READERS.get(path.suffix.lower(), _text)(path)
         forms = leak_forms(svg_text(path.read_bytes()) if path.suffix.lower() == ".svg" else text)
         return [needle for needle in needles if any(needle in form for form in forms)]
 
