@@ -103,7 +103,7 @@ def _collect(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from proceedings.check import check_output
 
-    findings = check_output(args.out, args.private)
+    findings = check_output(args.out, args.private, srcdir=args.srcdir if args.srcdir.is_dir() else None)
     for finding in findings:
         print(finding)
     print(f"{len(findings)} problem(s) in {args.out}" if findings else f"{args.out}: no problem found")
@@ -236,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     collect_cmd.set_defaults(run=_collect)
     check_cmd = commands.add_parser("check", help="prove a built output fit to publish")
     check_cmd.add_argument("--out", type=Path, default=Path("build"))
+    check_cmd.add_argument(
+        "--srcdir", type=Path, default=Path("docs"), help="the sources papers' pages must agree with, if present"
+    )
     check_cmd.add_argument("--private", type=Path, default=Path("private"), help="organizer-only folder")
     check_cmd.set_defaults(run=_check)
     _add_new_edition(commands)

@@ -89,3 +89,15 @@ def test_a_stale_title_in_a_papers_pdf_fails_the_check(built: Output, tmp_path: 
     assert check_output(out.root, tmp_path / "private") == [
         Finding("stale", "pdf/vol/p1.pdf", f"title {STALE!r}, where its page has {TITLE!r}")
     ]
+
+
+def test_a_page_older_than_its_source_fails_the_check(built: Output, tmp_path: Path) -> None:
+    """Outputs that agree with each other are still stale if the source says otherwise."""
+    out = _copy(built, tmp_path)
+    srcdir = tmp_path / "docs"
+    shutil.copytree(built.root.parent / "docs", srcdir)
+    _plant(srcdir / "vol" / "papers" / "p1" / "paper.md", TITLE, "A Newer Title")
+    assert check_output(out.root, tmp_path / "private") == []
+    assert check_output(out.root, tmp_path / "private", srcdir=srcdir) == [
+        Finding("stale", "vol/papers/p1/paper.html", f"title {TITLE!r}, where its source has 'A Newer Title'")
+    ]

@@ -3,7 +3,7 @@
 A Hypothesis state machine edits a small volume at random (a paper's body, title, authors,
 funding, ``.bib`` entry or figure, the edition's ``workshop.yml``; papers come and go),
 builds incrementally after each edit and compares the published site, file by file, with
-a clean build of the same sources. The default run tries a few dozen edits; ``-m slow``
+a clean build of the same sources. The default run tries 30 sequences of up to 5 edits; ``-m slow``
 tries at least 200 sequences.
 """
 
@@ -165,7 +165,7 @@ class RebuildMachine(RuleBasedStateMachine):
 _SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much]}
 
 TestRebuildEqualsCleanBuild = RebuildMachine.TestCase
-TestRebuildEqualsCleanBuild.settings = settings(max_examples=10, stateful_step_count=5, **_SETTINGS)  # type: ignore[arg-type]
+TestRebuildEqualsCleanBuild.settings = settings(max_examples=30, stateful_step_count=5, **_SETTINGS)  # type: ignore[arg-type]
 
 
 class SlowRebuildMachine(RebuildMachine):
@@ -173,7 +173,7 @@ class SlowRebuildMachine(RebuildMachine):
 
 
 TestRebuildEqualsCleanBuildSlow = pytest.mark.slow(SlowRebuildMachine.TestCase)
-TestRebuildEqualsCleanBuildSlow.settings = settings(max_examples=200, stateful_step_count=4, **_SETTINGS)  # type: ignore[arg-type]
+TestRebuildEqualsCleanBuildSlow.settings = settings(max_examples=200, stateful_step_count=5, **_SETTINGS)  # type: ignore[arg-type]
 
 
 @pytest.mark.latex

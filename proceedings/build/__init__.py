@@ -139,7 +139,7 @@ def _build(
                 result.excluded.update(blamed)
                 progress().stage(f"building again without {', '.join(sorted(blamed))}")
         progress().stage("checking the site")
-        findings = check_output(stage.root, private, site=stage.site)
+        findings = check_output(stage.root, private, site=stage.site, srcdir=srcdir)
         if findings:
             raise BuildError("the check found problems:\n" + "\n".join(map(str, findings)))
         _publish(stage, out)

@@ -37,6 +37,8 @@ from pypdf import PdfReader
 from proceedings.build.sphinx import Output
 from proceedings.check.leaks import leak_form, leak_forms, svg_text
 from proceedings.export.bibtex import bibtex_name, latex_text
+from proceedings.layout import PAPER_FILE
+from proceedings.model import MetadataError, load_paper
 from proceedings.pdf.pages import read_page_ranges
 
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
@@ -361,13 +363,31 @@ def _disagreements(cited: _Cited, entry: dict[str, list[str]], bib: bool) -> Ite
             yield f"pages {said_pages!r}, where its page has {first}--{last}"
 
 
-def _freshness(html: Path, memo: _Memo) -> Iterator[Finding]:
-    """Each paper's title, authors and pages as its page has them, the same in its exports, the
-    volume's BibTeX, the sidebars and lists that name it, and its PDF: no output left stale."""
+def _against_sources(cited: _Cited, srcdir: Path, where: str) -> Iterator[Finding]:
+    """The paper's page against its source's front matter: a page left stale is found too."""
+    source = srcdir / cited.volume / "papers" / cited.paper / PAPER_FILE
+    try:
+        paper = load_paper(source)
+    except (OSError, MetadataError):
+        return  # a paper without a readable source is the build's concern, not a stale output
+    title = " ".join(paper.title.split())
+    if " ".join(cited.title.split()) != title:
+        yield Finding("stale", where, f"title {cited.title!r}, where its source has {title!r}")
+    names = [] if paper.anonymous else list(paper.author_names)
+    if cited.authors != names:
+        yield Finding("stale", where, f"authors {cited.authors!r}, where its source has {names!r}")
+
+
+def _freshness(html: Path, memo: _Memo, srcdir: Path | None) -> Iterator[Finding]:
+    """Each paper's title, authors and pages as its page has them (and, given the sources, as its
+    source has them), the same in its exports, the volume's BibTeX, the sidebars and lists that
+    name it, and its PDF: no output left stale."""
     cited = _cited_papers(html, memo)
     by_page = {f"{c.volume}/papers/{c.paper}/paper.html": c for c in cited}
     for paper in cited:
         folder = html / paper.volume / "papers" / paper.paper
+        if srcdir is not None:
+            yield from _against_sources(paper, srcdir, str((folder / "paper.html").relative_to(html)))
         url = f"{paper.volume}/papers/{paper.paper}/paper.html"
         exports = [(folder / f"{paper.paper}.bib", True), (folder / f"{paper.paper}.ris", False),
                    (html / paper.volume / f"{paper.volume}-proceedings.bib", True)]
@@ -409,14 +429,15 @@ def _freshness(html: Path, memo: _Memo) -> Iterator[Finding]:
                 yield Finding("stale", where, f"sidebar names paper {named.paper!r} {text!r}, not {named.title!r}")
 
 
-def check_output(out: Path, private_dir: Path, site: str = "html") -> list[Finding]:
-    """Everything wrong with a built output folder (``build/``, its site in ``site``), as findings."""
+def check_output(out: Path, private_dir: Path, site: str = "html", srcdir: Path | None = None) -> list[Finding]:
+    """Everything wrong with a built output folder (``build/``, its site in ``site``), as findings;
+    given the source tree ``srcdir``, papers' pages are checked against their sources too."""
     html = out / site
     memo = _Memo(out / "doctrees" / "check-memo.json", html)
     findings = list(_leaks(html, load_private_authors(private_dir), memo))
     findings.extend(_links_images_funding(html, memo))
     findings.extend(_page_ranges(Output(out, site).pages, html, memo))
-    findings.extend(_freshness(html, memo))
+    findings.extend(_freshness(html, memo, srcdir))
     memo.save()
     return findings
 
