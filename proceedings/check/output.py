@@ -7,9 +7,10 @@ disclosure, when page ranges disagree between outputs, or when an output is stal
 (:mod:`.freshness`).
 
 Every output type is read by an entry of :data:`READERS`, any other file as text. What a
-file says is kept in ``doctrees/check-memo.json`` beside the site, by the file's size and modification time (by its bytes, for whether it names an
-anonymous author), so that after a rebuild that wrote a few pages only those are read
-again; the findings themselves are made afresh every time.
+file says is kept in ``doctrees/check-memo.json`` beside the site, by the file's size and
+modification time (by its bytes, for whether it names an anonymous author), so that after
+a rebuild that wrote a few pages only those are read again; the findings themselves are
+made afresh every time.
 """
 
 from __future__ import annotations
