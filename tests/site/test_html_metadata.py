@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from xml.etree import ElementTree
 
 from bs4 import BeautifulSoup
@@ -13,7 +12,7 @@ from proceedings.build import Output
 from proceedings.layout import paper_dirs
 from proceedings.model import Paper, load_paper, load_workshop
 
-from conftest import DOCS, page
+from conftest import DOCS, ROOT, page
 
 BASE = "https://ai-for-peace.github.io/proceedings/"
 WORKSHOP = load_workshop(DOCS / "iclr2026" / "workshop.yml")
@@ -127,5 +126,5 @@ def test_one_base_url_setting() -> None:
     """Every absolute URL comes from conf.py's html_baseurl; no module knows the site's address."""
     conf = (DOCS / "conf.py").read_text(encoding="utf-8")
     assert re.findall(r"^html_baseurl = \"(.+)\"$", conf, re.MULTILINE) == [BASE]
-    package = Path(__file__).resolve().parent.parent / "proceedings"
+    package = ROOT / "proceedings"
     assert not [p for p in package.rglob("*.py") if "github.io" in p.read_text(encoding="utf-8")]

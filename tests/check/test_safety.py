@@ -245,7 +245,7 @@ def test_what_the_real_build_lets_through_is_found(mini_site: MiniSite) -> None:
     folder = mini_site.add_paper("p1", text, bib)
     (folder / "fig.png").write_bytes(ONE_PIXEL_PNG)
     run = mini_site.sphinx()
-    # the paper header refuses the abstract's HTML itself (tests/test_header.py); nothing else warns
+    # the paper header refuses the abstract's HTML itself (tests/site/test_header.py); nothing else warns
     warned = [line for line in run.warnings.splitlines() if "WARNING" in line]
     assert warned and all("field 'abstract'" in line for line in warned), run.warnings
     html = (mini_site.srcdir.parent / "out-html" / "vol" / "papers" / "p1" / "paper.html").read_text(encoding="utf-8")

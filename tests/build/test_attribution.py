@@ -108,7 +108,7 @@ def test_latex_errors_missing_glyphs_and_a_timeout_leave_out_only_their_papers(
     """Each LaTeX failure is pinned on its paper by the marks TeX echoes as it passes each paper.
 
     The TeX comes in raw blocks, as in pages an organizer writes: in math, the math guard would
-    print it as text before TeX ever saw it (tests/test_math.py)."""
+    print it as text before TeX ever saw it (tests/check/test_math.py)."""
 
     def raw(tex: str) -> str:
         return f"Text.\n\n```{{raw}} latex\n{tex}\n```\n"

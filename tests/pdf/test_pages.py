@@ -6,7 +6,9 @@ from pathlib import Path
 
 from proceedings.pdf.pages import PageRange, read_page_ranges, write_page_ranges
 
-PROCEEDINGS = Path(__file__).resolve().parent.parent / "proceedings"
+from conftest import ROOT
+
+PROCEEDINGS = ROOT / "proceedings"
 
 
 def test_ranges_round_trip_and_an_unchanged_file_keeps_its_date(tmp_path: Path) -> None:
