@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -20,7 +19,7 @@ from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.indexes import header_link
 from proceedings.sphinxext.metadata import citable, citation_files, volume_bib_path
-from proceedings.sphinxext.nodes import paper_header
+from proceedings.sphinxext.nodes import paper_header, skip_node
 
 __all__ = ["PaperHeader", "cite_box", "fill_citation", "paper_cite", "register"]
 
@@ -175,13 +174,10 @@ def _depart_cite_html(self: HTML5Translator, node: cite_box) -> None:
     self.body.append("</details>\n")
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
-    raise nodes.SkipNode
-
 
 def register(app: Sphinx) -> None:
     """Nodes, directive and handlers; ``setup()`` calls this."""
-    skip = (_skip, None)
+    skip = (skip_node, None)
     app.add_node(paper_cite, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_node(cite_box, html=(_visit_cite_html, _depart_cite_html), latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("paper-header", PaperHeader)

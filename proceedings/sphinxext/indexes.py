@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -28,7 +27,7 @@ from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, volume_of
 from proceedings.model import Paper, Workshop
 from proceedings.names import index_form, sort_key
 from proceedings.sphinxext.domain import ProceedingsDomain
-from proceedings.sphinxext.nodes import paper_list
+from proceedings.sphinxext.nodes import paper_list, pass_node, skip_node
 
 __all__ = [
     "KINDS",
@@ -346,19 +345,13 @@ def header_link(kind: str, text: str, docname: str, child: nodes.Node | None = N
     return link
 
 
-def _pass(self: Any, node: nodes.Node) -> None:
-    pass
-
-
-def _skip(self: Any, node: nodes.Node) -> None:
-    raise nodes.SkipNode
 
 
 def register(app: Sphinx) -> None:
     """Nodes, directive and handlers; ``setup()`` calls this."""
-    through = (_pass, _pass)
+    through = (pass_node, pass_node)
     app.add_node(index_link, html=through, latex=through, text=through, man=through, texinfo=through)
-    skip = (_skip, None)
+    skip = (skip_node, None)
     app.add_node(paper_index, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("paper-index", PaperIndex)
     app.connect("doctree-read", note_index_pages)

@@ -15,7 +15,9 @@ __all__ = [
     "paper_list",
     "paper_pdf",
     "paper_references",
+    "pass_node",
     "register",
+    "skip_node",
 ]
 
 
@@ -121,25 +123,27 @@ def _visit_citation_latex(self: LaTeXTranslator, node: paper_citation) -> None:
     )
 
 
-def _skip(self: Any, node: nodes.Node) -> None:
+def skip_node(self: Any, node: nodes.Node) -> None:
+    """A visitor for builders that show nothing of a node."""
     raise nodes.SkipNode
 
 
-def _pass(self: Any, node: nodes.Node) -> None:
+def pass_node(self: Any, node: nodes.Node) -> None:
+    """A visitor (or departure) that writes nothing of the node itself."""
     pass
 
 
 def register(app: Any) -> None:
-    other = {"text": (_skip, None), "man": (_skip, None), "texinfo": (_skip, None)}
+    other = {"text": (skip_node, None), "man": (skip_node, None), "texinfo": (skip_node, None)}
     app.add_node(
         paper_header,
         html=(_visit_header_html, _depart_header_html),
         latex=(_visit_header_latex, _depart_header_latex),
-        text=(_pass, _pass),
+        text=(pass_node, pass_node),
     )
-    app.add_node(paper_end, html=(_skip, None), latex=(_visit_end_latex, _pass), **other)
-    app.add_node(paper_pdf, html=(_skip, None), latex=(_visit_pdf_latex, _pass), **other)
-    app.add_node(author_index, html=(_skip, None), latex=(_visit_author_index_latex, None), **other)
-    app.add_node(paper_list, html=(_skip, None), latex=(_skip, None), **other)
+    app.add_node(paper_end, html=(skip_node, None), latex=(_visit_end_latex, pass_node), **other)
+    app.add_node(paper_pdf, html=(skip_node, None), latex=(_visit_pdf_latex, pass_node), **other)
+    app.add_node(author_index, html=(skip_node, None), latex=(_visit_author_index_latex, None), **other)
+    app.add_node(paper_list, html=(skip_node, None), latex=(skip_node, None), **other)
     app.add_node(paper_references, latex=(_visit_references_latex, _depart_references_latex))
-    app.add_node(paper_citation, latex=(_visit_citation_latex, _pass))
+    app.add_node(paper_citation, latex=(_visit_citation_latex, pass_node))

@@ -8,7 +8,6 @@ rewrites every page anyway (each sidebar shows the titles), so the link follows 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -18,6 +17,7 @@ from proceedings.layout import paper_id
 from proceedings.model import Workshop
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.indexes import fold
+from proceedings.sphinxext.nodes import pass_node
 
 __all__ = ["link_schedule", "register", "resolve_schedule", "schedule_paper"]
 
@@ -65,12 +65,9 @@ def resolve_schedule(app: Sphinx, doctree: nodes.document, docname: str) -> None
         node.replace_self(link)
 
 
-def _pass(self: Any, node: nodes.Node) -> None:
-    pass
-
 
 def register(app: Sphinx) -> None:
     """The placeholder node and its resolution; ``setup()`` calls this."""
-    through = (_pass, _pass)
+    through = (pass_node, pass_node)
     app.add_node(schedule_paper, html=through, latex=through, text=through, man=through, texinfo=through)
     app.connect("doctree-resolved", resolve_schedule)
