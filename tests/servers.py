@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -32,3 +35,17 @@ def fetch(url: str) -> str:
             return str(response.read().decode("utf-8"))
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return ""
+
+
+def serves_the_edit(command: list[str], env: dict[str, str], url: str, source: Path, old: str, new: str) -> None:
+    """Start ``command``, wait until ``url`` shows ``old``, replace it by ``new`` in ``source``, wait until
+    ``url`` shows ``new``; the server and all it started are stopped whatever happens."""
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        wait_until(lambda: old in fetch(url), 90, server)
+        source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        wait_until(lambda: new in fetch(url), 90, server)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from servers import fetch, free_port, wait_until
+from servers import free_port, serves_the_edit
 
 from proceedings.build import missing_tex_tools
 from proceedings.cli import main
@@ -94,15 +92,6 @@ def test_preview_serve_rebuilds_when_the_package_changes(tmp_path: Path) -> None
     port = free_port()
     command = [sys.executable, "-m", "proceedings.cli", "preview", str(package), "--no-pdf", "--serve",
                "--port", str(port), "--out", str(tmp_path / "scratch")]
-    server = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/preview/papers/served-paper/paper.html"
-    try:
-        wait_until(lambda: "what they cannot show" in fetch(url), 90, server)
-        paper = package / "paper.md"
-        paper.write_text(paper.read_text(encoding="utf-8").replace("what they cannot show", "what they showed"),
-                         encoding="utf-8")
-        wait_until(lambda: "what they showed" in fetch(url), 90, server)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    serves_the_edit(command, {**os.environ, "PYTHONPATH": str(ROOT)}, url, package / "paper.md",
+                    "what they cannot show", "what they showed")
