@@ -9,12 +9,26 @@ every failure into a :class:`YamlError` naming the source and line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
 
-__all__ = ["MAX_DEPTH", "MAX_YAML_BYTES", "YamlError", "YamlRefused", "load_mapping", "load_yaml", "split_frontmatter"]
+__all__ = [
+    "FRONT_MATTER",
+    "MAX_DEPTH",
+    "MAX_YAML_BYTES",
+    "YamlError",
+    "YamlRefused",
+    "load_mapping",
+    "load_yaml",
+    "split_frontmatter",
+]
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+"""A front matter block as myst-parser finds it: between two ``---`` lines (blanks may follow
+them), the second possibly the file's last line. The one rule every reader here uses."""
 
 MAX_YAML_BYTES = 256 * 1024
 """A paper's metadata is a few kilobytes; an OpenReview export is JSON and not read here."""
@@ -102,10 +116,10 @@ def load_mapping(text: str, source: str, first_line: int = 1) -> dict[str, Any]:
 
 def split_frontmatter(text: str, source: str) -> tuple[dict[str, Any], str, int]:
     """A MyST file's front matter, its body and the body's first line number."""
-    if not text.startswith("---\n"):
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        if text.startswith("---\n"):
+            raise YamlError(f"{source}: the front matter block is not closed by '---'")
         return {}, text, 1
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        raise YamlError(f"{source}: the front matter block is not closed by '---'")
-    data = load_mapping(text[4:end], source, first_line=2)
-    return data, text[end + 5 :], text.count("\n", 0, end + 5) + 1
+    data = load_mapping(match["yaml"] or "", source, first_line=2)
+    return data, text[match.end() :], text.count("\n", 0, match.end()) + 1

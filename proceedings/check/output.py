@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import yaml
 from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
 from proceedings.build.sphinx import Output
 from proceedings.check.leaks import leak_form, leak_forms, svg_text
+from proceedings.frontmatter import load_mapping
 from proceedings.pdf.pages import read_page_ranges
 
 __all__ = ["READERS", "Finding", "check_output", "load_private_authors"]
@@ -101,7 +101,7 @@ def load_private_authors(private_dir: Path) -> dict[str, list[str]]:
     """Names and e-mails of anonymous authors, by paper id, from the organizers' files."""
     found: dict[str, list[str]] = {}
     for path in sorted(private_dir.glob("*/anonymous-authors.yml")):
-        for paper_id, authors in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        for paper_id, authors in load_mapping(path.read_text(encoding="utf-8"), str(path)).items():
             for author in authors or []:
                 entry = author if isinstance(author, dict) else {"name": author}
                 found.setdefault(str(paper_id), []).extend(

@@ -44,3 +44,14 @@ def test_split_frontmatter_keeps_body_line() -> None:
 def test_unclosed_frontmatter_is_an_error() -> None:
     with pytest.raises(MetadataError, match="not closed"):
         split_frontmatter("---\ntitle: X\n")
+
+
+
+@pytest.mark.parametrize(("text", "body", "line"), [
+    ("---\ntitle: T\n---\nBody.\n", "Body.\n", 4),
+    ("---  \ntitle: T\n--- \t\nBody.\n", "Body.\n", 4),  # blanks after the fences, as myst-parser allows
+    ("---\ntitle: T\n---", "", 3),  # the closing fence is the file's last line
+])
+def test_one_front_matter_rule_for_every_reader(text: str, body: str, line: int) -> None:
+    """The collector's mystmd conversion and the build read front matter with this same function."""
+    assert split_frontmatter(text) == ({"title": "T"}, body, line)

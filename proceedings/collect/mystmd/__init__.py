@@ -17,8 +17,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from proceedings.bibfile import ENTRY_KEY, entry_blocks
 from proceedings.collect.mystmd.blocks import (
     _ACKNOWLEDGMENTS,
@@ -46,10 +44,10 @@ from proceedings.collect.mystmd.source import (
     Converted,
     Line,
     Node,
-    _load_yaml,
     _read_text,
     find_main,
 )
+from proceedings.frontmatter import YamlError, load_mapping
 
 __all__ = ["Converted", "convert_package", "find_main"]
 
@@ -80,8 +78,8 @@ def _project(folder: Path, ctx: Context) -> tuple[dict[str, Any], str]:
         return {}, _MYST_YML
     text = _read_text(path)
     try:
-        config = _load_yaml(text)
-    except yaml.YAMLError as exc:
+        config = load_mapping(text, _MYST_YML)
+    except YamlError as exc:
         ctx.problem(f"{_MYST_YML}:1", f"not valid YAML ({exc}); it was ignored")
         return {}, _MYST_YML
     if config.get("extends"):

@@ -8,21 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
 from myst_parser.slugs import github_slugify
 
 from proceedings.collect.mystmd.source import (
-    _FRONT,
     Context,
     Fence,
     Line,
     Node,
-    _front_matter,
     _inside,
-    _load_yaml,
     _markdown,
     _read_text,
 )
+from proceedings.frontmatter import FRONT_MATTER, YamlError, load_mapping, split_frontmatter
 
 # --- blocks -------------------------------------------------------------------------------
 
@@ -44,8 +41,8 @@ def _options(body: list[Line]) -> tuple[list[tuple[str, str]], list[Line]]:
         end = next((j for j in range(1, len(body)) if body[j].text.strip() == "---"), None)
         if end is not None:
             try:
-                data = _load_yaml("\n".join(line.text for line in body[1:end]))
-            except yaml.YAMLError:
+                data = load_mapping("\n".join(line.text for line in body[1:end]), body[0].at())
+            except YamlError:
                 return [], body
             options = [(str(k), "" if v is True or v is None else str(v)) for k, v in data.items()]
             return options, body[end + 1 :]
@@ -165,10 +162,12 @@ def _read_nodes(path: Path, ctx: Context) -> tuple[dict[str, Any], list[Node], s
     text = _read_text(path)
     ctx.sources.append(name)
     try:
-        front, body, first = _front_matter(text)
-    except yaml.YAMLError as exc:
+        front, body, first = split_frontmatter(text, name)
+    except YamlError as exc:
         ctx.problem(f"{name}:1", f"front matter is not valid YAML ({exc}); it was ignored")
-        front, body, first = {}, _FRONT.sub("", text, count=1), 1
+        match = FRONT_MATTER.match(text)
+        front, body = {}, text[match.end() :] if match else text
+        first = text.count("\n", 0, match.end()) + 1 if match else 1
     return front, _parse(_lines_of(body.rstrip("\n"), name, first)), text
 
 

@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from docutils.parsers.rst.directives import body as rst_body
 from docutils.parsers.rst.directives import images, misc, tables
 from markdown_it import MarkdownIt
@@ -21,6 +20,7 @@ from sphinx.directives import admonitions, code, other, patches
 from sphinx.domains.std import Glossary
 
 from proceedings.check.threats import MYST_EXTENSIONS
+from proceedings.frontmatter import YamlError, load_mapping, split_frontmatter
 
 
 @dataclass
@@ -120,7 +120,6 @@ class Context:
 
 # --- finding and reading the package ------------------------------------------------------
 
-_FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MYST_YML = "myst.yml"
 
 
@@ -134,28 +133,13 @@ def _read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
 
 
-def _load_yaml(text: str) -> dict[str, Any]:
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):
-        raise yaml.YAMLError("not a mapping of names to values")
-    return data
-
-
-def _front_matter(text: str) -> tuple[dict[str, Any], str, int]:
-    """The YAML front matter, the text after it and that text's first line number."""
-    match = _FRONT.match(text)
-    if match is None:
-        return {}, text, 1
-    return _load_yaml(match["yaml"] or ""), text[match.end() :], text.count("\n", 0, match.end()) + 1
-
-
 def _myst_config(folder: Path) -> dict[str, Any]:
     path = folder / _MYST_YML
     if not path.is_file():
         return {}
     try:
-        return _load_yaml(_read_text(path))
-    except yaml.YAMLError:
+        return load_mapping(_read_text(path), _MYST_YML)
+    except YamlError:
         return {}
 
 
@@ -199,8 +183,8 @@ def _article_candidates(config: dict[str, Any]) -> Iterator[str]:
 
 def _has_title(path: Path) -> bool:
     try:
-        data, _, _ = _front_matter(_read_text(path))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        data, _, _ = split_frontmatter(_read_text(path), path.name)
+    except (YamlError, UnicodeDecodeError):
         return False
     return bool(data.get("title"))
 
