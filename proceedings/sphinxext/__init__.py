@@ -2,9 +2,9 @@
 
 ``setup()`` only registers; each concern lives in its own module. What it adds:
 
-* every paper (``<volume>/papers/<id>/paper.md``) gets its front matter validated, its
-  citation keys namespaced, a header (authors, abstract, disclosures) and its own
-  reference list appended;
+* every paper (``<volume>/papers/<id>/paper.md``) is read by its own parser: its front
+  matter validated and kept, its citation keys read as its own, a header (authors,
+  abstract, disclosures) under its title and its own reference list at its end;
 * the volume's pages are generated from ``<volume>/workshop.yml``;
 * on the web, each paper page carries citation meta tags, JSON-LD and a "Cite this
   paper" box (BibTeX, RIS), and each volume has author, keyword, funding, session and
@@ -20,9 +20,11 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from proceedings.sphinxext import editions, events, header, indexes, mathjax, metadata, nodes, numbering, schedule
+from proceedings.sphinxext.bibliography import use_paper_keys
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.images import name_images
+from proceedings.sphinxext.reading import PaperParser, drop_unused_references
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper, PaperLabels
 
 __all__ = ["setup"]
@@ -49,8 +51,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", events.exclude_papers)
     app.connect("config-inited", events.prepare_bibliographies, priority=600)
     app.connect("builder-inited", events.load_page_ranges)
-    app.connect("source-read", events.read_paper)
-    app.connect("doctree-read", events.place_paper_header)
+    app.add_source_parser(PaperParser, override=True)
+    use_paper_keys(app)
+    app.connect("doctree-read", drop_unused_references, priority=100)
+    app.connect("doctree-read", events.mark_paper_end)
     app.connect("build-finished", events.copy_paper_pdfs)
     app.connect("env-get-outdated", events.outdated_paper_lists)
     app.connect("env-get-updated", events.rewrite_paper_lists)

@@ -3,46 +3,77 @@
 sphinxcontrib-bibtex keeps one database for the whole project: a key that two
 papers both use would silently keep the first entry. Every paper's keys are
 therefore rewritten to ``<paper id>:<key>`` in a derived copy of its ``.bib``,
-and its citations are rewritten to match (see :func:`namespace_citations`).
+and its citation roles read a key as the citing paper's (see :class:`PaperCiteRole`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docutils.nodes import Node, system_message
 from pybtex.database import BibliographyData, Entry
 from pybtex.scanner import PybtexError
+from sphinx.application import Sphinx
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+from sphinxcontrib.bibtex.domain import BibtexDomain
+from sphinxcontrib.bibtex.foot_domain import BibtexFootDomain
+from sphinxcontrib.bibtex.foot_roles import FootCiteRole
+from sphinxcontrib.bibtex.roles import CiteRole
 
 from proceedings.bibfile import ENTRY_KEY, parsed_blocks
 from proceedings.export.bibtex import LatexSourceWriter
+from proceedings.layout import paper_id
 
-_CITE_ROLE = re.compile(r"(\{(?:foot)?cite(?::[a-z]+)?\}`)([^`]*)(`)")
-
-_TARGET_SEPARATOR = re.compile(r",(?![^{]*\})")
-_TARGET = re.compile(r"^(\s*(?:\{[^}]*\})?\s*)([^{}\s]+)(\s*(?:\{[^}]*\})?\s*)$")
-
-def namespaced_key(paper_id: str, key: str) -> str:
-    return f"{paper_id}:{key}"
+__all__ = ["PaperCiteRole", "PaperFootCiteRole", "namespace_bibfiles", "namespaced_key", "use_paper_keys"]
 
 
-def namespace_citations(text: str, paper_id: str) -> str:
-    """Prefix every key in ``{cite}`` roles (all variants, with pre/post notes) by the paper id."""
+def namespaced_key(ident: str, key: str) -> str:
+    return f"{ident}:{key}"
 
-    def one_target(target: str) -> str:
-        match = _TARGET.match(target)
-        if not match:
-            return target
-        pre, key, post = match.groups()
-        return pre + namespaced_key(paper_id, key) + post
 
-    def one_role(match: re.Match[str]) -> str:
-        targets = ",".join(one_target(t) for t in _TARGET_SEPARATOR.split(match.group(2)))
-        return match.group(1) + targets + match.group(3)
+def _namespaced_targets(docname: str, targets: str) -> str:
+    """``{pre}key{post}, other`` with each key prefixed by the paper's id; outside papers, as written."""
+    ident = paper_id(docname)
+    if ident is None:
+        return targets
+    try:
+        parsed = list(parse_citation_targets(targets))
+    except ValueError:
+        return targets  # sphinxcontrib-bibtex reports it
+    return ",".join(
+        (f"{{{t.pre}}}" if t.pre else "") + namespaced_key(ident, t.key) + (f"{{{t.post}}}" if t.post else "")
+        for t in parsed
+    )
 
-    return _CITE_ROLE.sub(one_role, text)
+
+class PaperCiteRole(CiteRole):
+    """``{cite}`` and its variants, reading a key as the citing paper's own."""
+
+    def run(self) -> tuple[list[Node], list[system_message]]:
+        self.target = _namespaced_targets(self.env.docname, self.target)
+        if not self.has_explicit_title:
+            self.title = self.target
+        return super().run()
+
+
+class PaperFootCiteRole(FootCiteRole):
+    """``{footcite}`` and its variants, reading a key as the citing paper's own."""
+
+    def run(self) -> tuple[list[Node], list[system_message]]:
+        self.text = _namespaced_targets(self.env.docname, self.text)
+        return super().run()
+
+
+def use_paper_keys(app: Sphinx) -> None:
+    """Put the namespacing roles in the place of sphinxcontrib-bibtex's own, under every name."""
+    app.add_role("cite", PaperCiteRole(), override=True)
+    app.add_role("footcite", PaperFootCiteRole(), override=True)
+    for name in BibtexDomain.roles:
+        app.add_role_to_domain("cite", name, PaperCiteRole(), override=True)
+    for name in BibtexFootDomain.roles:
+        app.add_role_to_domain("footcite", name, PaperFootCiteRole(), override=True)
 
 
 @dataclass(frozen=True)

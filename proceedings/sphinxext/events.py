@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import weakref
@@ -11,20 +10,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from proceedings.layout import WORKSHOP_FILE, paper_dirs, paper_docname, paper_id, volume_of
-from proceedings.model import MetadataError, Paper, load_workshop, paper_from_frontmatter, split_frontmatter
+from proceedings.layout import paper_dirs, paper_docname, paper_id, volume_of
+from proceedings.model import Paper
 from proceedings.pdf.pages import read_page_ranges
-from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
+from proceedings.sphinxext.bibliography import namespace_bibfiles
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.indexes import by_author
-from proceedings.sphinxext.nodes import author_index, paper_end, paper_header, paper_list, paper_pdf
+from proceedings.sphinxext.nodes import author_index, paper_end, paper_list, paper_pdf
+from proceedings.sphinxext.reading import namespaced_bib
 
 __all__ = [
     "add_static_files",
@@ -32,11 +31,10 @@ __all__ = [
     "exclude_papers",
     "fill_author_index",
     "fill_paper_lists",
+    "mark_paper_end",
     "note_code_version",
     "outdated_paper_lists",
-    "place_paper_header",
     "prepare_bibliographies",
-    "read_paper",
     "refresh_navigation",
     "rewrite_paper_lists",
 ]
@@ -45,9 +43,7 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 PACKAGE = Path(__file__).resolve().parent.parent
-_MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
 
 
 def add_static_files(app: Sphinx, config: Config) -> None:
@@ -73,11 +69,6 @@ def exclude_papers(app: Sphinx, config: Config) -> None:
     ]
 
 
-def _namespaced_bib(app: Sphinx, docname: str) -> Path:
-    """Where a paper's namespaced ``.bib`` is derived: beside Sphinx's cache, out of the sources."""
-    return Path(app.doctreedir) / "proceedings-bib" / volume_of(docname) / f"{paper_id(docname)}.bib"
-
-
 def prepare_bibliographies(app: Sphinx, config: Config) -> None:
     """Derive each paper's namespaced ``.bib`` and hand all of them to sphinxcontrib-bibtex.
 
@@ -98,7 +89,7 @@ def prepare_bibliographies(app: Sphinx, config: Config) -> None:
                 location=docname, type="proceedings", subtype="paper_id",
             )
             continue
-        target = _namespaced_bib(app, docname)
+        target = namespaced_bib(app.doctreedir, docname)
         report = namespace_bibfiles(sorted(folder.glob("*.bib")), target, ident)
         for problem in report.problems:
             logger.warning(
@@ -124,42 +115,8 @@ def load_page_ranges(app: Sphinx) -> None:
     app.env.temp_data["proceedings_moved_pages"] = moved
 
 
-def read_paper(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Validate a paper's front matter and append its header and reference list."""
-    ident = paper_id(docname)
-    if ident is None:
-        return
-    domain = ProceedingsDomain.of(app.env)
-    try:
-        frontmatter, body, body_line = split_frontmatter(source[0])
-    except MetadataError as exc:
-        logger.warning("paper %r: %s", ident, exc, location=docname, type="proceedings", subtype="metadata")
-        source[0] = ""
-        return
-    try:
-        domain.papers[docname] = paper = paper_from_frontmatter(frontmatter)
-        for name in paper.author_names:
-            domain.author_sort_key(name)  # while reading, so that the key is kept with the environment
-    except MetadataError as exc:
-        logger.warning("paper %r: %s", ident, exc, location=docname, type="proceedings", subtype="metadata")
-    # MyST sees only the title: the rest of the front matter is ours to render (and a
-    # ``myst:`` key there must not change how the paper is parsed). Blank lines keep
-    # the body on its original line numbers.
-    # The title prints as written: every ASCII punctuation mark is escaped for Markdown.
-    title_text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", str(frontmatter.get("title", ident)))
-    title = yaml.safe_dump({"title": title_text}, width=float("inf"), allow_unicode=True)
-    text = f"---\n{title}---\n" + "\n" * max(body_line - 4, 0) + body
-    cited = namespace_citations(text, ident)
-    tail = ["", "```{paper-header}", "```", ""]
-    bibfile = _namespaced_bib(app, docname)
-    if cited != text and bibfile.is_file():
-        docdir = Path(app.srcdir, docname).parent
-        tail += ["## References", "", f"```{{bibliography}} {os.path.relpath(bibfile, docdir)}", "```", ""]
-    source[0] = cited.rstrip("\n") + "\n" + "\n".join(tail)
-
-
-def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
-    """Move the header under the paper's title and mark the paper's end."""
+def mark_paper_end(app: Sphinx, doctree: nodes.document) -> None:
+    """Mark where the paper ends, or, for a PDF-only paper, which PDF the volume includes there."""
     ident = paper_id(app.env.docname)
     if ident is None:
         return
@@ -167,11 +124,6 @@ def place_paper_header(app: Sphinx, doctree: nodes.document) -> None:
     if section is None:
         return
     paper = ProceedingsDomain.of(app.env).papers.get(app.env.docname)
-    for header in list(doctree.findall(paper_header)):
-        header.parent.remove(header)
-        section.insert(1, header)
-        if paper is not None:
-            header.attributes.update(_running_heads(app, paper))
     pdf = Path(app.srcdir, app.env.docname).parent / paper.pdf if paper is not None and paper.pdf else None
     if pdf is not None and not pdf.is_file():
         logger.warning(
@@ -204,25 +156,6 @@ def copy_paper_pdfs(app: Sphinx, exception: BaseException | None) -> None:
         if not target.is_file() or target.read_bytes() != source.read_bytes():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-
-
-def _running_heads(app: Sphinx, paper: Paper) -> dict[str, str]:
-    """What the volume prints around a paper: running heads, first-page stamp, contents line."""
-    workshop_file = Path(app.srcdir, volume_of(app.env.docname), WORKSHOP_FILE)
-    app.env.note_dependency(str(workshop_file))
-    workshop = load_workshop(workshop_file)
-    if paper.anonymous:
-        authors = "Anonymous"
-    elif len(paper.authors) > 3:
-        authors = f"{paper.author_names[0]} et al."
-    else:
-        authors = ", ".join(paper.author_names)
-    return {
-        "running_authors": authors,
-        "running_title": paper.short_title or paper.title,
-        "stamp": workshop.short_name,
-        "byline": paper.byline,
-    }
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -13,8 +14,8 @@ from sphinx.writers.html5 import HTML5Translator
 
 from proceedings.check import scan_markdown
 from proceedings.export import bibtex, plain_citation
-from proceedings.layout import paper_id, volume_of
-from proceedings.model import Paper
+from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of
+from proceedings.model import Paper, load_workshop
 from proceedings.sphinxext.directives import pdf_link
 from proceedings.sphinxext.domain import ProceedingsDomain
 from proceedings.sphinxext.indexes import header_link
@@ -36,7 +37,7 @@ class cite_box(nodes.General, nodes.Element):
 
 
 class PaperHeader(SphinxDirective):
-    """The block under a paper's title. Appended by the extension to every paper; not for authors."""
+    """The block under a paper's title. Added by the extension to every paper; not for authors."""
 
     def run(self) -> list[nodes.Node]:
         domain = ProceedingsDomain.of(self.env)
@@ -44,7 +45,7 @@ class PaperHeader(SphinxDirective):
         ident = paper_id(self.env.docname)
         if paper is None or ident is None:
             return []
-        header = paper_header(paper_id=ident)
+        header = paper_header(paper_id=ident, **self._running_heads(paper))
         header += self._byline(paper)
         volume = volume_of(self.env.docname)
         header += addnodes.only("", self._links(paper, ident, volume), expr="html")
@@ -53,6 +54,24 @@ class PaperHeader(SphinxDirective):
         header += self._facts(paper)
         header += addnodes.only("", paper_cite(), expr="html")
         return [header]
+
+    def _running_heads(self, paper: Paper) -> dict[str, str]:
+        """What the volume prints around a paper: running heads, first-page stamp, contents line."""
+        workshop_file = Path(self.env.srcdir, volume_of(self.env.docname), WORKSHOP_FILE)
+        self.env.note_dependency(str(workshop_file))
+        workshop = load_workshop(workshop_file)
+        if paper.anonymous:
+            authors = "Anonymous"
+        elif len(paper.authors) > 3:
+            authors = f"{paper.author_names[0]} et al."
+        else:
+            authors = ", ".join(paper.author_names)
+        return {
+            "running_authors": authors,
+            "running_title": paper.short_title or paper.title,
+            "stamp": workshop.short_name,
+            "byline": paper.byline,
+        }
 
     def _abstract(self, text: str) -> list[nodes.Node]:
         """The abstract as MyST, unless it holds what no submission may (raw HTML, file inclusion):

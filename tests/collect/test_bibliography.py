@@ -1,4 +1,4 @@
-"""Namespacing of citation keys and bib files."""
+"""Each paper's own ``.bib``: its keys namespaced, its entries checked one by one."""
 
 from __future__ import annotations
 
@@ -8,18 +8,7 @@ import pytest
 from pybtex.database import parse_file, parse_string
 
 from proceedings.collect.bibliography import prepare_bib_files, tidy_links
-from proceedings.sphinxext.bibliography import namespace_bibfiles, namespace_citations
-
-
-def test_every_cite_role_form_is_namespaced() -> None:
-    text = "{cite}`a` {cite:p}`a,b` {cite:t}`{see}c{p. 3}` {footcite}`d` {cite:ps}` e , f `"
-    assert namespace_citations(text, "x") == (
-        "{cite}`x:a` {cite:p}`x:a,x:b` {cite:t}`{see}x:c{p. 3}` {footcite}`x:d` {cite:ps}` x:e , x:f `"
-    )
-
-
-def test_commas_inside_notes_do_not_split_targets() -> None:
-    assert namespace_citations("{cite:p}`{see}a{pp. 3, 5},b`", "x") == "{cite:p}`{see}x:a{pp. 3, 5},x:b`"
+from proceedings.sphinxext.bibliography import namespace_bibfiles
 
 
 def test_empty_and_entryless_bib_files_load_as_empty(tmp_path: Path) -> None:
@@ -28,11 +17,6 @@ def test_empty_and_entryless_bib_files_load_as_empty(tmp_path: Path) -> None:
     comment.write_text("% only a comment\n")
     report = namespace_bibfiles([empty, comment], tmp_path / "o.bib", "p")
     assert report.keys == [] and report.problems == []
-
-
-def test_other_roles_are_left_alone() -> None:
-    text = "{ref}`a` {numref}`Figure %s <b>` {math}`c`"
-    assert namespace_citations(text, "x") == text
 
 
 def test_bibfile_keys_prefixed_titles_protected_and_unchanged_file_untouched(tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ from bs4 import BeautifulSoup
 from pdfs import tiny_pdf
 from PIL import Image
 from pybtex.database import parse_string
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from proceedings.collect import Overrides, Status, collect, from_package
 from proceedings.collect.mystmd import Converted, convert_package, find_main
 from proceedings.model import paper_from_frontmatter
-from proceedings.sphinxext.bibliography import namespace_citations
 
 from conftest import DOCS, MiniSite, write_files
 
@@ -266,10 +266,12 @@ def test_an_unknown_key_is_shown_as_text_and_reported(tmp_path: Path) -> None:
     assert result.notes == ["main.md:6: '@zz' left as text: it is neither a key of the package's .bib nor a label"]
 
 
-def test_converted_citations_are_namespaced_by_the_build(tmp_path: Path) -> None:
+def test_converted_citations_are_targets_sphinxcontrib_bibtex_reads(tmp_path: Path) -> None:
     body = convert(tmp_path, "[see @a, p. 3; @b] [-@a] @a [@a, pp. 3, 5]\n", keys=KEYS).body
-    namespaced = namespace_citations(body, "p")
-    assert re.findall(r"`([^`]*)`", namespaced) == ["{see}p:a{p. 3},p:b", "p:a", "p:a", "p:a{pp. 3; 5}"]
+    targets = [list(parse_citation_targets(role)) for role in re.findall(r"`([^`]*)`", body)]
+    assert [[(t.pre, t.key, t.post) for t in role] for role in targets] == [
+        [("see", "a", "p. 3"), ("", "b", "")], [("", "a", "")], [("", "a", "")], [("", "a", "pp. 3; 5")],
+    ]
 
 
 def test_mystmd_cite_roles_get_their_keys_checked(tmp_path: Path) -> None:
