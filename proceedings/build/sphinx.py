@@ -45,15 +45,11 @@ class Output:
     def latex(self) -> Path:
         return self.root / "latex"
 
-    @property
-    def doctrees(self) -> Path:
-        return self.root / "doctrees"
-
     def environment(self, builder: str) -> Path:
         """A builder's own Sphinx environment. Shared, the LaTeX builder's reading an edited paper
         made it look up to date to the HTML builder, which then kept stale pages and exports.
         The site's environment belongs to the site (staged and published with it)."""
-        return self.doctrees / (self.site if builder == "html" else builder)
+        return self.root / "doctrees" / (self.site if builder == "html" else builder)
 
     @property
     def pdf(self) -> Path:

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat, UnsafePackage
+from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat, UnsafePackage, over_limit
 
 # --------------------------------------------------------------------------- zip
 
@@ -46,18 +46,12 @@ def extract_zip(archive: Path, dest: Path, limits: Limits = DEFAULT_LIMITS) -> N
 
 def _zip_threats(infos: list[zipfile.ZipInfo], limits: Limits) -> list[Threat]:
     """What the central directory alone says is wrong."""
-    threats: list[Threat] = []
-    if len(infos) > limits.max_files:
-        threats.append(Threat(PACKAGE, None, "zip:too-many-files", f"The zip has {len(infos)} entries, "
-                              f"more than the {limits.max_files} allowed."))
+    threats = over_limit("zip:too-many-files", "The zip has", len(infos), limits.max_files, "entries")
     for info in infos:
         threats += _entry_threats(info, limits)
     threats += _file_and_folder(infos)
     total = sum(info.file_size for info in infos)
-    if total > limits.max_package_bytes:
-        threats.append(Threat(PACKAGE, None, "package:too-large", f"The zip expands to {total} bytes, "
-                              f"more than the {limits.max_package_bytes} allowed."))
-    return threats
+    return threats + over_limit("package:too-large", "The zip expands to", total, limits.max_package_bytes, "bytes")
 
 
 def _entry_threats(info: zipfile.ZipInfo, limits: Limits) -> list[Threat]:

@@ -18,7 +18,7 @@ from proceedings.check.frontmatter import text_type_threats, url_threats
 from proceedings.check.images import figure_threats
 from proceedings.check.markdown import _INVISIBLE, _judge_target, scan_markdown
 from proceedings.check.pdfs import pdf_threats
-from proceedings.check.threats import DEFAULT_LIMITS, PACKAGE, Limits, Threat
+from proceedings.check.threats import DEFAULT_LIMITS, Limits, Threat, over_limit
 from proceedings.frontmatter import YamlError, YamlRefused, load_yaml
 
 # --------------------------------------------------------------------------- packages
@@ -49,22 +49,13 @@ def scan_package(folder: Path, limits: Limits = DEFAULT_LIMITS) -> list[Threat]:
         elif not stat.S_ISDIR(mode.st_mode):
             threats.append(Threat(rel, None, "file:special", "This is not a regular file (a FIFO, socket or "
                                   "device); remove it."))
-    too_large = _package_threats(len(files), sum(size for _, _, size in files), limits)
+    total = sum(size for _, _, size in files)
+    too_large = over_limit("package:too-large", "The package holds", total, limits.max_package_bytes, "bytes")
+    too_large += over_limit("package:too-large", "The package holds", len(files), limits.max_files, "files")
     if too_large:
         return too_large + threats
     for path, rel, size in files:
         threats += _scan_file(path, rel, size, limits)
-    return threats
-
-
-def _package_threats(count: int, total: int, limits: Limits) -> list[Threat]:
-    threats = []
-    if total > limits.max_package_bytes:
-        threats.append(Threat(PACKAGE, None, "package:too-large", f"The package holds {total} bytes, "
-                              f"more than the {limits.max_package_bytes} allowed."))
-    if count > limits.max_files:
-        threats.append(Threat(PACKAGE, None, "package:too-large", f"The package holds {count} files, "
-                              f"more than the {limits.max_files} allowed."))
     return threats
 
 

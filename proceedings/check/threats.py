@@ -77,6 +77,13 @@ class Threat:
         return f"{where}: {self.message} [{self.field}]"
 
 
+def over_limit(kind: str, holds: str, amount: int, limit: int, unit: str) -> list[Threat]:
+    """A whole package past one of its limits, as one threat; within it, none."""
+    if amount <= limit:
+        return []
+    return [Threat(PACKAGE, None, kind, f"{holds} {amount} {unit}, more than the {limit} allowed.")]
+
+
 def describe(threats: Iterable[Threat]) -> str:
     """Threats as one line for a collection report: ``file:line: field: message; ...``."""
     return "; ".join(f"{t.file}{':' + str(t.line) if t.line else ''}: {t.field}: {t.message}" for t in threats)

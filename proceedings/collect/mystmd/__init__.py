@@ -20,8 +20,6 @@ from typing import Any
 from proceedings.bibfile import ENTRY_KEY, entry_blocks
 from proceedings.collect.mystmd.blocks import (
     _ACKNOWLEDGMENTS,
-    _anchors,
-    _collect_labels,
     _drop_comments,
     _expand,
     _heading,
@@ -32,11 +30,11 @@ from proceedings.collect.mystmd.blocks import (
     _shift_headings,
     _take_parts,
     _title_from_heading,
-    _unique_labels,
 )
 from proceedings.collect.mystmd.directives import _convert_fences
 from proceedings.collect.mystmd.frontmatter import _line_of, _metadata
 from proceedings.collect.mystmd.inline import _convert_inline, _footnotes, _plain_citations
+from proceedings.collect.mystmd.labels import _anchors, _collect_labels, _unique_labels
 from proceedings.collect.mystmd.media import publishable
 from proceedings.collect.mystmd.source import (
     _MYST_YML,
