@@ -641,6 +641,39 @@ def test_mystmd_link_schemes_become_links(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("kept", [
+    "$x \\; @a$",
+    "`` a ` @a ``",
+    "[see @a](https://example.org/)",
+    "[mail](mailto:ada@a.example)",
+    "<https://social.example/@a>",
+    '<span title="see @a">x</span>',
+    "{math}`x @a`",
+])
+def test_what_markdown_it_reads_as_code_math_links_or_html_keeps_its_at_signs(tmp_path: Path, kept: str) -> None:
+    result = convert(tmp_path, f"Before {kept} after.\n", keys=KEYS)
+    assert result.body.split("\n")[0] == f"Before {kept} after."
+
+
+def test_images_are_read_as_markdown_it_reads_them(tmp_path: Path) -> None:
+    body = '![a [nested] alt](<figs/one (1).png> "Its title") and ![](figs/two.png)\n'
+    result = convert(tmp_path, body, **{"figs__one (1).png": PNG, "figs__two.png": PNG})
+    assert result.body.split("\n")[0] == '![a [nested] alt](<figs/one (1).png> "Its title") and ![](<figs/two.png>)'
+    assert set(result.files) == {"figs/one (1).png", "figs/two.png"}
+
+
+def test_a_link_to_a_label_with_a_title_or_across_a_line_is_converted(tmp_path: Path) -> None:
+    body = ":::{figure} f.png\n:label: fig-x\nCap.\n:::\n\nSee [Figure %s](#fig-x \"hover\") and [](\n#fig-x).\n"
+    result = convert(tmp_path, body, **{"f.png": PNG})
+    assert "See {numref}`Figure %s <fig-x>` and {numref}`fig-x`." in result.body
+
+
+def test_a_comment_inside_a_paragraph_is_dropped_and_reported_once(tmp_path: Path) -> None:
+    result = convert(tmp_path, "Kept <!-- a note\nover two lines --> text [@a].\n", keys=KEYS)
+    assert result.body.split("\n")[0] == "Kept  text {cite:p}`a`."
+    assert any("comment" in note for note in result.notes)
+
+
 def test_an_include_of_a_code_file_is_a_numbered_listing(tmp_path: Path) -> None:
     body = "```{include} code/run.py\n:lang: python\n:caption: The runner\n:label: lst-run\n```\n\nSee [](#lst-run).\n"
     result = convert(tmp_path, body, **{"code__run.py": "print(1)\n"})

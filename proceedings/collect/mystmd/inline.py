@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from proceedings.collect.mystmd.blocks import _walk
 from proceedings.collect.mystmd.directives import _package_path
 from proceedings.collect.mystmd.source import Context, Line, Node
+from proceedings.collect.mystmd.spans import Link, Span, link_parts, spans
 
 # --- citations and cross-references -----------------------------------------------------------
 
 _KEY = r"\w(?:[\w:.#$%&+/~-]*\w)?"
 _DOI = r"(?:[Dd][Oo][Ii]:10\.\d+/|10\.\d{4,9}/)"
 _SCHEMES = "doi|wiki|rrid|ror|github|myst"
-_INLINE = re.compile(
-    rf"(?P<scheme>\[(?P<label>[^\[\]]*)\]\((?P<name>{_SCHEMES}):(?P<id>[^()\s]+(?:\([^()\s]*\))?)\)"
-    rf"|<(?P<auto>{_SCHEMES}):(?P<auto_id>[^<>\s]+)>)"
-    r"|(?P<link>\[(?P<text>[^\[\]`]*)\]\(#(?P<target>[^()\s]+)\))"
-    r"|(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[]))"
+_CITATION = re.compile(
+    r"(?P<bracket>(?<![!\]\\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[]))"
     rf"|(?P<bare>(?<![^\s(])@(?P<word>{_DOI}[^\s\[\]]+|{_KEY}))"
 )
+"""mystmd's citations, which no markdown-it rule reads: looked for in the text between the constructs it finds."""
 _CITE_PART = re.compile(
     rf"^(?P<pre>(?:.*?\s)?)(?P<minus>-?)@(?P<key>{_DOI}[^\s;,]+|{_KEY})(?P<post>(?:[,\s].*)?)$", re.DOTALL
 )
-_ROLE_NAME = re.compile(r"\{(?P<name>[\w:+.-]+)\}$")
+_ROLE_NAME = re.compile(r"\{(?P<name>[^{}`]+)\}")
 _KNOWN_ROLES = frozenset({
     "abbr", "any", "code", "command", "dfn", "doc", "download", "emphasis", "envvar", "eq", "file", "guilabel",
     "index", "kbd", "keyword", "literal", "math", "menuselection", "mimetype", "numref", "option", "pep",
@@ -169,7 +167,6 @@ def _link(text: str, label: str, where: str, ctx: Context) -> str | None:
 
 # ``[label]: destination`` alone on its line is a link definition, not a citation followed by a colon.
 _LINK_DEFINITION = re.compile(r"\[[^\[\]]*\]:[ \t]*\S+[ \t]*(?:\n|$)")
-_INLINE_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 _RESOLVERS = {
@@ -191,60 +188,84 @@ def _scheme_link(scheme: str, identifier: str, text: str, where: str, ctx: Conte
     return f"[{text or shown}](<{url.format(identifier)}>)"
 
 
-_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*)\]\((?:<(?P<bracketed>[^<>]+)>|(?P<url>[^()\s]+))(?P<title>\s+\"[^\"]*\")?\)")
-
-
-def _image(image: re.Match[str], line: Line, where: str, ctx: Context) -> str:
+def _image(image: Link, line: Line, where: str, ctx: Context) -> str:
     """A Markdown image: the package's file, published with the paper; one on the web, as a link to it (the
     build fetches nothing); a notebook output mystmd embeds, as its alt text."""
-    url = image["bracketed"] or image["url"]
+    url = image.destination
     if url.startswith("#"):
         ctx.problem(where, f"embedded notebook output {url!r} left out: the build runs no notebook")
-        return image["alt"]
+        return image.text
     if re.match(r"https?://", url):
         ctx.problem(where, f"image {url!r} is not in the package (the build fetches nothing): "
                     "a link to it is shown instead")
-        return f"[{image['alt'] or 'image'}](<{url}>)"
+        return f"[{image.text or 'image'}](<{url}>)"
     path = _package_path(line, url, ctx, "image")
     if path is None:
-        return image["alt"]
-    return f"![{image['alt']}](<{path.replace(chr(92) + ' ', ' ')}>{image['title'] or ''})"
+        return image.text
+    title = ' "' + image.title.replace('"', '\\"') + '"' if image.title else ""
+    return f"![{image.text}](<{path.replace(chr(92) + ' ', ' ')}>{title})"
 
 
-def _prose(text: str, line: Line, offset: int, ctx: Context) -> str:
-    """Citations and references in text outside code; HTML comments, which mystmd never shows, dropped."""
-    for comment in _INLINE_COMMENT.finditer(text):
-        ctx.comments.append(line.at(offset + comment.start()))
-    text = _IMAGE.sub(lambda image: _image(image, line, line.at(offset + image.start()), ctx),
-                      _INLINE_COMMENT.sub("", text))
+def _citations(text: str, start: int, end: int, line: Line, ctx: Context) -> str:
+    """``[see @a; @b]`` and ``@a`` in ``text[start:end]``, a stretch that no markdown-it rule took."""
+    out, pos = [], start
+    for match in _CITATION.finditer(text, start, end):
+        out.append(text[pos : match.start()])
+        pos = match.end()
+        where = line.at(match.start())
+        if match["bare"]:
+            replacement, trail = _bare(match["word"], where, ctx)
+            out.append(replacement + trail)
+        elif _LINK_DEFINITION.match(text, match.start()) and (match.start() == 0 or text[match.start() - 1] == "\n"):
+            out.append(match[0])
+        elif (converted := _bracket(match["body"], where, ctx)) is not None:
+            out.append(converted)
+        else:
+            out.append("[" + _citations(text, match.start("body"), match.end("body"), line, ctx) + "]")
+    out.append(text[pos:end])
+    return "".join(out)
 
-    def one(match: re.Match[str]) -> str:
-        where = line.at(offset + match.start())
-        if match["scheme"]:
-            return _scheme_link(match["name"] or match["auto"], match["id"] or match["auto_id"], match["label"] or "",
-                                where, ctx)
-        if match["link"]:
-            return _link(match["text"], match["target"], where, ctx) or match[0]
-        if match["bracket"] and _LINK_DEFINITION.match(text, match.start()) and (
-                match.start() == 0 or text[match.start() - 1] == "\n"):
-            return match[0]
-        if match["bracket"]:
-            converted = _bracket(match["body"], where, ctx)
-            return converted if converted is not None else "[" + _INLINE.sub(one, match["body"]) + "]"
-        replacement, trail = _bare(match["word"], where, ctx)
-        return replacement + trail
 
-    return _INLINE.sub(one, text)
+def _construct(kind: str, written: str, line: Line, where: str, ctx: Context) -> str:
+    """One construct markdown-it found: roles, ``#`` links, link schemes and images converted; code, math,
+    raw HTML and other links kept as written; HTML comments, which mystmd never shows, dropped."""
+    if kind == "myst_role" and (role := _ROLE_NAME.match(written)):
+        return _role(role["name"], written[role.end() :], where, ctx)
+    if kind == "html_inline" and written.startswith("<!--"):
+        ctx.comments.append(where)
+        return ""
+    if kind == "autolink" and (scheme := written[1:].partition(":")[0]) in _RESOLVERS | {"myst": ()}:
+        return _scheme_link(scheme, written[1:-1].partition(":")[2], "", where, ctx)
+    link = link_parts(written) if kind in ("link", "image") else None
+    if link is None:
+        return written
+    if kind == "image":
+        return _image(link, line, where, ctx)
+    if link.destination.startswith("#") and not {"`", "[", "]"} & set(link.text):
+        return _link(link.text, link.destination[1:], where, ctx) or written
+    scheme, _, identifier = link.destination.partition(":")
+    if scheme in _RESOLVERS or scheme == "myst":
+        return _scheme_link(scheme, identifier, link.text, where, ctx)
+    return written
+
+
+def _inline(line: Line, ctx: Context) -> str:
+    """One paragraph's text with its citations, references, roles and images converted; code and math as written."""
+    text, out, pos = line.text, [], 0
+    for span in spans(text):
+        out.append(_citations(text, pos, span.start, line, ctx))
+        out.append(_construct(span.kind, text[span.start : span.end], line, line.at(span.start), ctx))
+        pos = span.end
+    out.append(_citations(text, pos, len(text), line, ctx))
+    return "".join(out)
 
 
 def _plain_citations(text: str, ctx: Context) -> tuple[str, int]:
     """``[@a; @b]`` and ``@a`` as author-year text, for the header, where a citation cannot be a link."""
     count = 0
 
-    def one(match: re.Match[str]) -> str:
+    def plain(match: re.Match[str]) -> str:
         nonlocal count
-        if match["link"] or match["scheme"]:
-            return match[0]
         parts = [_CITE_PART.match(p.strip()) for p in (match["body"] or "").split(";")] if match["bracket"] else []
         keys = [p["key"] for p in parts if p] if match["bracket"] else [match["word"]]
         if not keys or any(k not in ctx.cite_texts for k in keys) or (match["bracket"] and not all(parts)):
@@ -253,7 +274,12 @@ def _plain_citations(text: str, ctx: Context) -> tuple[str, int]:
         texts = "; ".join(ctx.cite_texts[k] for k in keys)
         return f"({texts})" if match["bracket"] else texts
 
-    return _INLINE.sub(one, text), count
+    out, pos = [], 0
+    for span in [*spans(text), Span("end", len(text), len(text))]:
+        out.append(_CITATION.sub(plain, text[pos : span.start]))
+        out.append(text[span.start : span.end])
+        pos = span.end
+    return "".join(out), count
 
 
 def _role(name: str, span: str, where: str, ctx: Context) -> str:
@@ -290,35 +316,6 @@ def _role(name: str, span: str, where: str, ctx: Context) -> str:
         ctx.problem(where, f"role {{{name}}} is not known to Sphinx: its text is kept as code")
         return span
     return f"{{{name}}}{span}"
-
-
-def _code_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Code spans as CommonMark finds them: a run of n backticks up to the next run of exactly n."""
-    pos = 0
-    while (opening := re.compile(r"(?<![\\`])`+").search(text, pos)) is not None:
-        ticks = len(opening.group())
-        closing = re.compile(rf"(?<!`)`{{{ticks}}}(?!`)").search(text, opening.end())
-        if closing is None:
-            pos = opening.end()
-            continue
-        yield opening.start(), closing.end()
-        pos = closing.end()
-
-
-def _inline(line: Line, ctx: Context) -> str:
-    """One paragraph's text with its citations, references and roles converted; code spans untouched."""
-    text, out, pos = line.text, [], 0
-    for start, end in _code_spans(text):
-        before = text[pos:start]
-        role = _ROLE_NAME.search(before)
-        if role:
-            out.append(_prose(before[: role.start()], line, pos, ctx))
-            out.append(_role(role["name"], text[start:end], line.at(start), ctx))
-        else:
-            out += [_prose(before, line, pos, ctx), text[start:end]]
-        pos = end
-    out.append(_prose(text[pos:], line, pos, ctx))
-    return "".join(out)
 
 
 def _paragraphs(nodes: list[Node]) -> list[Node]:
