@@ -31,16 +31,18 @@ class _Cited:
 
 
 def _fields(path: Path) -> list[dict[str, list[str]]]:
-    """The entries of an exported ``.bib`` (``name = "value"`` lines) or ``.ris`` (``TAG  - value``)."""
+    """The entries of an exported ``.bib`` (``name = "value"`` or, for a value holding a double quote,
+    ``name = {value}`` lines) or ``.ris`` (``TAG  - value``)."""
     entries: list[dict[str, list[str]]] = []
     for line in _text(path).splitlines():
-        bib = re.match(r'^\s+(\w+) = "(.*)",?$', line)
+        bib = re.match(r'^\s+(\w+) = (?:"(.*)"|\{(.*)\}),?$', line)
         ris = re.match(r"^([A-Z][A-Z0-9])  - (.*)$", line)
         if line.startswith(("@", "TY  - ")) or not entries:
             entries.append({})
-        if bib or ris:
-            name, value = (bib or ris).groups()  # type: ignore[union-attr]
-            entries[-1].setdefault(name, []).append(value)
+        if bib:
+            entries[-1].setdefault(bib[1], []).append(bib[2] if bib[2] is not None else bib[3])
+        elif ris:
+            entries[-1].setdefault(ris[1], []).append(ris[2])
     return [entry for entry in entries if entry]
 
 

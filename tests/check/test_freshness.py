@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from proceedings.build import Output, build
-from proceedings.check import Finding, check_output
+from proceedings.check.output import Finding, check_output
 
 from conftest import make_mini_site, paper_text
 
@@ -22,6 +22,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Output:
     site = make_mini_site(root)
     site.add_paper("p1", paper_text(title=TITLE))
     site.add_paper("p2", paper_text(title="Another Paper"))
+    # BibTeX then writes the title in braces, not in double quotes.
+    site.add_paper("p3", paper_text(title="'A \"Quoted\" Title'"))
     out = Output(root / "build")
     build(site.srcdir, out, private=root / "private")
     return out
