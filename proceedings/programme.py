@@ -3,8 +3,8 @@
 Sessions come in the order ``workshop.yml`` lists them (``sessions``), then the others
 with orals first, then spotlights, then posters, by name; papers without a session come
 last. Within a session, the papers it lists come first and in that order, then the others
-by presentation and folder name. Reading only ``session`` and ``presentation`` keeps this
-cheap enough to run at the start of every build.
+by presentation and folder name. Only ``session`` and ``presentation`` are read, and the
+build reads them again only from the papers Sphinx finds changed.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from proceedings.layout import PAPER_FILE, paper_dirs
+from proceedings.layout import PAPER_FILE
 from proceedings.model import MetadataError, Presentation, Session, split_frontmatter
 
-__all__ = ["Slot", "programme_order", "read_slots", "session_key"]
+__all__ = ["Slot", "programme_order", "read_slot", "session_key"]
 
 _RANK = {presentation.value: rank for rank, presentation in enumerate(Presentation)}
 
@@ -72,21 +72,15 @@ def programme_order(slots: Iterable[Slot], listed: Sequence[Session] = ()) -> li
     return [slot.paper_id for slot in sorted(slots, key=key)]
 
 
-def read_slots(srcdir: Path, edition: str, skip: Iterable[str] = ()) -> list[Slot]:
-    """Each paper's session and presentation, read from its front matter without validating it.
+def read_slot(folder: Path) -> Slot:
+    """A paper's session and presentation, read from its front matter without validating it.
 
     A paper whose front matter cannot be read goes last: its own page reports why.
     """
-    skipped = set(skip)
-    slots = []
-    for folder in paper_dirs(srcdir, edition):
-        if folder.name in skipped:
-            continue
-        try:
-            frontmatter, _body, _line = split_frontmatter((folder / PAPER_FILE).read_text(encoding="utf-8"))
-        except (MetadataError, OSError, UnicodeDecodeError):
-            frontmatter = {}
-        session = frontmatter.get("session")
-        presentation = frontmatter.get("presentation", Presentation.poster.value)
-        slots.append(Slot(folder.name, str(session) if session else None, str(presentation)))
-    return slots
+    try:
+        frontmatter, _body, _line = split_frontmatter((folder / PAPER_FILE).read_text(encoding="utf-8"))
+    except (MetadataError, OSError, UnicodeDecodeError):
+        frontmatter = {}
+    session = frontmatter.get("session")
+    presentation = frontmatter.get("presentation", Presentation.poster.value)
+    return Slot(folder.name, str(session) if session else None, str(presentation))

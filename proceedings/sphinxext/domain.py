@@ -12,6 +12,7 @@ from sphinx.environment import BuildEnvironment
 from proceedings.layout import ALL_EDITIONS, volume_of
 from proceedings.model import Paper, Workshop
 from proceedings.names import sort_key
+from proceedings.programme import Slot
 
 __all__ = ["ProceedingsDomain"]
 
@@ -19,10 +20,11 @@ __all__ = ["ProceedingsDomain"]
 class ProceedingsDomain(Domain):
     name = "proceedings"
     label = "Proceedings"
-    data_version = 5
+    data_version = 6
     initial_data: ClassVar[dict[str, Any]] = {
         "papers": {}, "pages": {}, "workshops": {}, "index_pages": {}, "linked_indexes": {}, "navigation": {},
         "author_keys": {}, "title_toctrees": {}, "programme": {}, "programme_pages": {},
+        "slots": {},
     }
     read_this_build: set[str] | None = None
     """The documents read in this build, when a change tracker knows them (the optional
@@ -97,6 +99,12 @@ class ProceedingsDomain(Domain):
         """The page that holds a volume's index of this kind, if any (the first by name)."""
         pages = sorted(d for d, (v, kinds) in self.index_pages.items() if v == volume and kind in kinds)
         return pages[0] if pages else None
+
+    @property
+    def slots(self) -> dict[str, Slot]:
+        """Each paper's session and presentation by docname, as last read: read again when Sphinx
+        finds the paper changed, so that an unchanged paper's front matter is not parsed twice."""
+        return self.data["slots"]
 
     @property
     def programme_pages(self) -> dict[str, str]:

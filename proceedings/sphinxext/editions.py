@@ -26,9 +26,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from proceedings.edition import ordinal
-from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, editions, paper_dirs, paper_id, volume_of
+from proceedings.layout import ALL_EDITIONS, WORKSHOP_FILE, editions, paper_dirs, paper_docname, paper_id, volume_of
 from proceedings.model import MetadataError, Workshop, load_workshop
-from proceedings.programme import programme_order, read_slots
+from proceedings.programme import programme_order, read_slot
 from proceedings.sphinxext.directives import _md_escape as md_escape
 from proceedings.sphinxext.domain import ProceedingsDomain
 
@@ -66,9 +66,9 @@ def _workshop(path: Path) -> Workshop | None:
         return None
 
 
-def _excluded(config: Config) -> list[list[str]]:
-    """Papers left out of this build, as ``[edition, paper id]``."""
-    return [entry.split("/", 1) for entry in config.proceedings_exclude]
+def _excluded(config: Config) -> set[tuple[str, str]]:
+    """Papers left out of this build, as ``(edition, paper id)``."""
+    return {(edition, ident) for edition, _, ident in (entry.partition("/") for entry in config.proceedings_exclude)}
 
 
 def hide_empty_pages(app: Sphinx, config: Config) -> None:
@@ -95,13 +95,23 @@ def read_programme(
     indexes of the editions concerned are read again."""
     srcdir = Path(app.srcdir)
     excluded = _excluded(app.config)
+    domain = ProceedingsDomain.of(env)
+    known = domain.slots
+    for docname in removed:
+        known.pop(docname, None)
     programme: dict[str, list[str]] = {}
     for edition in editions(srcdir):
         path = srcdir / edition / WORKSHOP_FILE
         listed = workshop.sessions if (workshop := _workshop(path)) is not None else ()
-        skip = [ident for volume, ident in excluded if volume == edition]
-        programme[edition] = programme_order(read_slots(srcdir, edition, skip), listed)
-    domain = ProceedingsDomain.of(env)
+        slots = []
+        for folder in paper_dirs(srcdir, edition):
+            if (edition, folder.name) in excluded:
+                continue
+            docname = paper_docname(srcdir, folder)
+            if docname in added or docname in changed or docname not in known:
+                known[docname] = read_slot(folder)
+            slots.append(known[docname])
+        programme[edition] = programme_order(slots, listed)
     before: dict[str, list[str]] = domain.data["programme"]
     moved = {edition for edition in before.keys() | programme.keys() if before.get(edition) != programme.get(edition)}
     if not moved:
