@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from proceedings.build import BuildError, Output, Progress, build, missing_tex_tools
-from proceedings.pdf import TEX_TIMEOUT, LatexError
+from proceedings.pdf.compile import TEX_TIMEOUT, LatexError
 
 __all__ = ["main"]
 
@@ -101,7 +101,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from proceedings.check import check_output
+    from proceedings.check.output import check_output
 
     findings = check_output(args.out, args.private, srcdir=args.srcdir if args.srcdir.is_dir() else None)
     for finding in findings:

@@ -22,7 +22,7 @@ import yaml
 from proceedings.build import BuildError, Output, build
 from proceedings.collect import Outcome, Overrides, Status, collect, read_sources
 from proceedings.layout import WORKSHOP_FILE, new_volume
-from proceedings.pdf import LatexError
+from proceedings.pdf.compile import LatexError
 
 __all__ = ["EDITION", "Preview", "PreviewError", "default_scratch", "preview", "serve_preview", "site_config"]
 

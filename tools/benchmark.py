@@ -212,11 +212,11 @@ def bench(count: int, jobs: str, keep: Path | None, pdf: bool, repeat: int) -> l
     if pdf and shutil.which("latexmk"):
         latex = sphinx("latex", ours, out, jobs)
         steps.append(run("volume: LaTeX sources", latex))
-        compile_code = "import sys; from pathlib import Path; from proceedings.pdf import compile_volume; " \
+        compile_code = "import sys; from pathlib import Path; from proceedings.pdf.compile import compile_volume; " \
                        "compile_volume(Path(sys.argv[1]))"
         tex = out / "latex" / "vol-proceedings.tex"
         steps.append(run("volume PDF (latexmk)", [sys.executable, "-c", compile_code, str(tex)]))
-        split_code = "import sys; from pathlib import Path; from proceedings.pdf import split_volume; " \
+        split_code = "import sys; from pathlib import Path; from proceedings.pdf.cut import split_volume; " \
                      "split_volume(Path(sys.argv[1]), Path(sys.argv[2]), {})"
         split = [sys.executable, "-c", split_code, str(tex.with_suffix(".pdf")), str(out / "pdf")]
         steps.append(run("all per-paper PDFs (split)", split))

@@ -27,7 +27,7 @@ from proceedings.build.progress import Progress, progress, shown
 from proceedings.build.sphinx import BuildError, BuildResult, Output, build_html, missing_tex_tools
 from proceedings.build.volumes import build_pdfs
 from proceedings.layout import paper_dirs, volumes
-from proceedings.pdf import TEX_TIMEOUT
+from proceedings.pdf.compile import TEX_TIMEOUT
 
 __all__ = ["BuildError", "BuildResult", "Output", "Progress", "build", "build_html", "build_pdfs", "missing_tex_tools"]
 
@@ -121,7 +121,7 @@ def build(
 def _build(
     srcdir: Path, out: Output, pdf: bool, jobs: str, private: Path, skip_failing: bool, tex_timeout: float
 ) -> BuildResult:
-    from proceedings.check import check_output
+    from proceedings.check.output import check_output
 
     stage = replace(out, site=".staging-html")
     _stage(out, stage)

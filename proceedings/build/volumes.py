@@ -15,7 +15,8 @@ from proceedings.build.progress import progress
 from proceedings.build.sphinx import BuildError, Output, _sphinx
 from proceedings.layout import PAPER_FILE, WORKSHOP_FILE, paper_dirs, volumes
 from proceedings.model import MetadataError, Paper, load_paper, load_workshop
-from proceedings.pdf import TEX_TIMEOUT, LatexError, compile_volume, finish_volume
+from proceedings.pdf.compile import TEX_TIMEOUT, LatexError, compile_volume
+from proceedings.pdf.cut import finish_volume
 from proceedings.pdf.pages import PageRange, PageRanges, write_page_ranges
 
 

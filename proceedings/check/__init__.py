@@ -21,29 +21,3 @@ Every finding is a :class:`Threat` whose ``field`` comes from :data:`FIELDS`.
 
 After the build, :func:`check_output` audits what would be published (:mod:`.output`).
 """
-
-from proceedings.check.archive import extract_zip
-from proceedings.check.frontmatter import scan_frontmatter
-from proceedings.check.images import strip_image_metadata
-from proceedings.check.markdown import scan_markdown
-from proceedings.check.output import READERS, Finding, check_output, load_private_authors
-from proceedings.check.package import scan_package
-from proceedings.check.threats import FIELDS, MYST_EXTENSIONS, PACKAGE, Limits, Threat, UnsafePackage
-
-__all__ = [
-    "FIELDS",
-    "MYST_EXTENSIONS",
-    "PACKAGE",
-    "READERS",
-    "Finding",
-    "Limits",
-    "Threat",
-    "UnsafePackage",
-    "check_output",
-    "extract_zip",
-    "load_private_authors",
-    "scan_frontmatter",
-    "scan_markdown",
-    "scan_package",
-    "strip_image_metadata",
-]

@@ -7,9 +7,11 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from proceedings import check as safety
 from proceedings.bibfile import parsed_blocks
-from proceedings.check.threats import describe
+from proceedings.check.archive import extract_zip
+from proceedings.check.markdown import scan_markdown
+from proceedings.check.package import scan_package
+from proceedings.check.threats import Threat, UnsafePackage, describe
 from proceedings.collect import mystmd
 from proceedings.collect.bibliography import citation_texts, prepare_bib_files
 from proceedings.collect.submission import Submission, SubmissionError
@@ -35,15 +37,15 @@ def from_package(package: Path, workdir: Path) -> Submission:
                 raise SubmissionError(f"{package.name}: a package is a folder or a zip, and this file is neither")
         folder = Path(tempfile.mkdtemp(prefix="package-", dir=workdir))
         try:
-            safety.extract_zip(package, folder)
-        except safety.UnsafePackage as exc:
+            extract_zip(package, folder)
+        except UnsafePackage as exc:
             raise SubmissionError(describe(exc.threats)) from None
     else:
         folder = package
     main = mystmd.find_main(folder)
     if main is None:
         raise SubmissionError("no paper.md or main.md in the package")
-    threats = [t for t in safety.scan_package(folder)
+    threats = [t for t in scan_package(folder)
                if t.file.endswith(_SOURCES) and t.field.startswith(_READ_THREATS)]
     if threats:
         raise SubmissionError(describe(threats))
@@ -59,9 +61,9 @@ def from_package(package: Path, workdir: Path) -> Submission:
         (staged / name).write_bytes(content)
     for path in bib_files:
         (staged / path.name).write_bytes(path.read_bytes())
-    threats = safety.scan_package(staged) + _submitted_figure_threats(folder, converted.sources, workdir)
+    threats = scan_package(staged) + _submitted_figure_threats(folder, converted.sources, workdir)
     converted.body, notes = _escape_html(converted)
-    for threat in safety.scan_markdown(converted.body, main.name):
+    for threat in scan_markdown(converted.body, main.name):
         if threat.field != "directive:literalinclude":
             file, line = converted.origin(threat.line or 0).rsplit(":", 1)
             threats.append(replace(threat, file=file, line=int(line) if threat.line else None))
@@ -86,7 +88,7 @@ def from_package(package: Path, workdir: Path) -> Submission:
     )
 
 
-def _submitted_figure_threats(folder: Path, used: list[str], workdir: Path) -> list[safety.Threat]:
+def _submitted_figure_threats(folder: Path, used: list[str], workdir: Path) -> list[Threat]:
     """What makes a figure the paper uses unusable as submitted (broken, mislabelled, too large, badly
     named), judged on the author's own bytes: the conversion would otherwise leave it out unseen.
     SVGs are judged as published, after the conversion has cleaned them."""
@@ -95,7 +97,7 @@ def _submitted_figure_threats(folder: Path, used: list[str], workdir: Path) -> l
         if Path(name).suffix.lower() in _SUBMITTED_FIGURES and (folder / name).is_file():
             (submitted / name).parent.mkdir(parents=True, exist_ok=True)
             (submitted / name).write_bytes((folder / name).read_bytes())
-    return [t for t in safety.scan_package(submitted) if t.field in _UNUSABLE]
+    return [t for t in scan_package(submitted) if t.field in _UNUSABLE]
 
 
 def _read_yaml(path: Path) -> dict[str, object]:
@@ -111,7 +113,7 @@ def _escape_html(converted: mystmd.Converted) -> tuple[str, list[str]]:
     One report line names every place, in the author's files.
     """
     lines = converted.body.split("\n")
-    found = sorted({t.line for t in safety.scan_markdown(converted.body, "") if t.field == "raw-html" and t.line})
+    found = sorted({t.line for t in scan_markdown(converted.body, "") if t.field == "raw-html" and t.line})
     for line in found:
         text = _LINE_BREAK.sub(" ", lines[line - 1])
         lines[line - 1] = _HTML_TAG.sub(lambda m: "\\" + m.group(0), text)

@@ -20,7 +20,7 @@ from proceedings.check.pdfs import UnreadablePdf, clean_pdf
 from proceedings.check.threats import describe
 from proceedings.collect.submission import Overrides, Submission, SubmissionError
 from proceedings.model import MetadataError, Paper, paper_from_frontmatter
-from proceedings.pdf import pdf_text
+from proceedings.pdf.sanitize import pdf_text
 
 
 def _merged(submission: Submission, overrides: Overrides) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 
-from proceedings.check import scan_markdown
+from proceedings.check.markdown import scan_markdown
 from proceedings.export import bibtex, plain_citation
 from proceedings.layout import WORKSHOP_FILE, paper_id, volume_of
 from proceedings.model import Paper, load_workshop

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proceedings.build import Output, build
-from proceedings.check import check_output
+from proceedings.check.output import check_output
 from proceedings.collect import Overrides, Status, Submission, collect
 
 from conftest import make_mini_site, page, pdf_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proceedings.pdf import LatexError, compile_volume
+from proceedings.pdf.compile import LatexError, compile_volume
 
 from conftest import MiniSite, paper_text
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 from proceedings.build import Output
-from proceedings.check import READERS, check_output
+from proceedings.check.output import READERS, check_output
 from proceedings.cli import main
 
 SECRET = "Valentina Quiroga-Secret"

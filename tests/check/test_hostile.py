@@ -27,8 +27,8 @@ from pypdf.annotations import Text
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
 
 from proceedings.build import Output, build
-from proceedings.check import check_output
 from proceedings.check.leaks import leak_form, named, svg_text
+from proceedings.check.output import check_output
 from proceedings.check.pdfs import clean_pdf
 from proceedings.collect import Outcome, Overrides, Status, collect, read_sources
 from proceedings.collect.mystmd.media import published_name
@@ -880,7 +880,7 @@ def test_figure_names_with_spaces_and_accents_are_kept(tmp_path: Path) -> None:
      '<xi:include href="paper.md" parse="text"/></svg>', [("fig.svg", 2, "svg:include")]),
 ])
 def test_svg_that_would_read_other_files_is_refused(tmp_path: Path, svg: str, found: list[Any]) -> None:
-    from proceedings.check import scan_package
+    from proceedings.check.package import scan_package
 
     folder = package(tmp_path, "p", {"fig.svg": svg})
     assert [(t.file, t.line, t.field) for t in scan_package(folder)] == found

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from proceedings.check import scan_markdown
+from proceedings.check.markdown import scan_markdown
 from proceedings.check.math import ALLOWED, expand_macros, math_problems
-from proceedings.pdf import compile_volume
+from proceedings.pdf.compile import compile_volume
 
 from conftest import MiniSite, paper_text, pdf_text
 

@@ -17,20 +17,13 @@ from PIL import Image, PngImagePlugin
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
-from proceedings.check import (
-    FIELDS,
-    MYST_EXTENSIONS,
-    Limits,
-    Threat,
-    UnsafePackage,
-    extract_zip,
-    markdown,
-    scan_frontmatter,
-    scan_markdown,
-    scan_package,
-    strip_image_metadata,
-    threats,
-)
+from proceedings.check import markdown, threats
+from proceedings.check.archive import extract_zip
+from proceedings.check.frontmatter import scan_frontmatter
+from proceedings.check.images import strip_image_metadata
+from proceedings.check.markdown import scan_markdown
+from proceedings.check.package import scan_package
+from proceedings.check.threats import FIELDS, MYST_EXTENSIONS, Limits, Threat, UnsafePackage
 
 from conftest import DOCS, MiniSite, paper_text, write_files
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proceedings.pdf import compile_volume
+from proceedings.pdf.compile import compile_volume
 
 from conftest import MiniSite, paper_text, pdf_text
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from proceedings.build import Output
 from proceedings.layout import paper_dirs
 from proceedings.model import load_paper
-from proceedings.pdf import paper_pages
+from proceedings.pdf.cut import paper_pages
 
 from conftest import DOCS, pdf_text
 
