@@ -20,7 +20,7 @@ from proceedings.collect import Overrides, Status, collect, from_package
 from proceedings.collect.mystmd import Converted, convert_package, find_main
 from proceedings.model import paper_from_frontmatter
 
-from conftest import DOCS, MiniSite, write_files
+from conftest import DOCS, MiniSite, page, write_files
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
 def _png() -> bytes:
@@ -758,8 +758,9 @@ def test_a_figure_of_markdown_images_with_target_lines_keeps_its_images_and_labe
     body = (":::{figure}\n:label: fig:both\n(part-a)=\n![](./images/a.png)\n(part-b)=\n![B](images/b.png)\n\n"
             "Both parts.\n:::\n\nSee [Figure 1a](#part-a) and [](#fig:both).\n")
     result = convert(tmp_path, body, **{"images__a.png": PNG, "images__b.png": PNG})
-    assert result.body.startswith("(part-a)=\n(part-b)=\n:::{figure} images/a.png\n:name: fig:both\n")
-    assert ":::{image} images/b.png\n:alt: B\n:::" in result.body
+    # The figure's fence is longer than its images' fences: the first bare ':::' would end it.
+    assert result.body.startswith("(part-a)=\n(part-b)=\n::::{figure} images/a.png\n:name: fig:both\n")
+    assert ":::{image} images/b.png\n:alt: B\n:::\n::::\n" in result.body
     assert "See [Figure 1a](#part-a) and {numref}`fig:both`." in result.body
     assert sorted(result.files) == ["images/a.png", "images/b.png"] and result.problems == []
 
@@ -769,7 +770,7 @@ def test_mystmd_habits_build_without_warnings(tmp_path: Path, mini_site: MiniSit
     body = (
         ":::{note} My title\nBody.\n:::\n\n:::{glossary}\nMyST\n: Markedly Structured Text\n:::\n\n"
         "See {term}`MyST`[^used].\n\n[^used]: Used.\n\n[^unused]: Never used.\n\n"
-        ":::{figure}\n:label: fig:both\n(part-a)=\n![](a.png)\n(part-b)=\n![B](a.png)\n\nBoth.\n:::\n\n"
+        ":::{figure}\n:label: fig:both\n(part-a)=\n![](a.png)\n(part-b)=\n![B](a.png)\n![C](a.png)\n\nBoth.\n:::\n\n"
         "::::{figure}\n:label: code-x\n```javascript\nlet x = 1;\n```\nThe code.\n::::\n\n"
         "::::{table} Results\n:label: tbl-r\n:::{list-table}\n* - a\n:::\n::::\n\n"
         "See [Figure %s](#fig:both), [part a](#part-a), [](#code-x), [Table %s](#tbl-r) and [Section %s](#s).\n\n"
@@ -780,6 +781,15 @@ def test_mystmd_habits_build_without_warnings(tmp_path: Path, mini_site: MiniSit
     for name, content in converted.files.items():
         (folder / name).write_bytes(content)
     assert build_html(mini_site) == []
+    article = page(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html")
+    figure = article.select_one("figure#fig-both, figure[id*='both']")
+    assert figure is not None and len(figure.select("img")) == 3, "every image must stay in its figure"
+    headings = [h.get_text().rstrip("¶") for h in article.select("section > h2, section > h3, section > h4")]
+    assert headings[-2:] == ["Deep start", "Skipped level"]
+    bare = [div for div in article.select("div.container") if div["class"] == ["docutils", "container"]]
+    assert not bare, "no fence left open swallows the rest of the paper"
+    assert not [pre for pre in article.select("pre") if ":::" in pre.get_text()], "nor shows it as code"
+    assert article.select_one("#code-x pre") is not None and article.select_one("table#tbl-r") is not None
     text = " ".join(prose_text(mini_site.srcdir.parent / "out-html/vol/papers/conv/paper.html").split())
     assert "See Figure 1 , part a , Listing 1 , Table 1 and Section Deep start ." in text
 

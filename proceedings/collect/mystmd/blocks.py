@@ -124,12 +124,27 @@ def _render_placed(nodes: list[Node]) -> list[tuple[str, str]]:
             continue
         where = node.opener.at()
         head = node.argument if node.name is None else f"{{{node.name}}} {node.argument}".rstrip()
-        out.append((node.indent + node.marker + head, where))
+        marker = _marker(node)
+        out.append((node.indent + marker + head, where))
         out += [(f"{node.indent}:{key}: {_option_value(value)}".rstrip(), where) for key, value in node.options]
         out += _render_placed(node.children) if node.children is not None else [(line.text, line.at())
                                                                                 for line in node.body]
-        out.append((node.indent + node.marker, where))
+        out.append((node.indent + marker, where))
     return out
+
+
+def _marker(fence: Fence) -> str:
+    """The fence's marker, longer than that of any fence of its kind inside it, however deep: markdown-it
+    reads a fence's content as raw lines and ends it at the first bare marker as long as its own."""
+    char = fence.marker[0]
+    inner = [_longest(child, char) for child in fence.children or () if isinstance(child, Fence)]
+    return char * max([len(fence.marker), *(length + 1 for length in inner if length)])
+
+
+def _longest(fence: Fence, char: str) -> int:
+    """The longest ``char`` marker among ``fence`` and the fences inside it, as rendered."""
+    own = len(_marker(fence)) if fence.marker[0] == char else 0
+    return max([own, *(_longest(child, char) for child in fence.children or () if isinstance(child, Fence))])
 
 
 def _option_value(value: str) -> str:
