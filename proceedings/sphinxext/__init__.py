@@ -23,6 +23,7 @@ from proceedings.sphinxext import editions, events, header, indexes, mathjax, me
 from proceedings.sphinxext.bibliography import use_paper_keys
 from proceedings.sphinxext.directives import AuthorIndex, PaperList, VolumeFrontMatter, WorkshopSection
 from proceedings.sphinxext.domain import ProceedingsDomain
+from proceedings.sphinxext.equations import PaperMathDomain
 from proceedings.sphinxext.images import name_images
 from proceedings.sphinxext.reading import PaperParser, drop_unused_references
 from proceedings.sphinxext.transforms import KeepReferencesWithPaper, PaperLabels
@@ -35,6 +36,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     app.setup_extension("sphinxcontrib.rsvgconverter")
     app.add_domain(ProceedingsDomain)
+    app.add_domain(PaperMathDomain, override=True)
     nodes.register(app)
     app.add_directive("workshop", WorkshopSection)
     app.add_directive("paper-list", PaperList)

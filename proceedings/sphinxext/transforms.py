@@ -10,6 +10,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from proceedings.layout import paper_id
+from proceedings.sphinxext.equations import own_equations
 from proceedings.sphinxext.nodes import paper_citation, paper_references
 
 __all__ = ["KeepReferencesWithPaper", "PaperLabels"]
@@ -22,7 +23,7 @@ class PaperLabels(SphinxTransform):
     label would fail the build (and, left out, take the blame for the first). Before
     Sphinx records the labels (``SphinxDomains``, priority 850), each explicit label of a
     paper is prefixed with the paper's id, and so are the paper's references to it.
-    Anchors in the page keep their names.
+    Anchors in the page keep their names, but for equations' (see :mod:`.equations`).
     """
 
     default_priority = 840
@@ -32,6 +33,7 @@ class PaperLabels(SphinxTransform):
         if ident is None:
             return
         document = self.document
+        own_equations(document, self.env.docname)
         renamed = {name: f"{ident}:{name}" for name, explicit in document.nametypes.items() if explicit}
         if not renamed:
             return
