@@ -674,6 +674,16 @@ def test_a_comment_inside_a_paragraph_is_dropped_and_reported_once(tmp_path: Pat
     assert any("comment" in note for note in result.notes)
 
 
+def test_a_listing_caption_is_converted_like_the_text(tmp_path: Path) -> None:
+    body = ("```{code} python\n:label: code-x\n:caption: Shown in [](#fig-missing), as [@a] says.\nx = 1\n```\n\n"
+            "See [](#code-x).\n")
+    result = convert(tmp_path, body, keys=KEYS)
+    assert ":caption: Shown in fig-missing, as {cite:p}`a` says.\n" in result.body
+    assert result.problems == [
+        "main.md:5: link to '#fig-missing': the paper has no such label or heading; its text 'fig-missing' is kept"
+    ]
+
+
 def test_an_include_of_a_code_file_is_a_numbered_listing(tmp_path: Path) -> None:
     body = "```{include} code/run.py\n:lang: python\n:caption: The runner\n:label: lst-run\n```\n\nSee [](#lst-run).\n"
     result = convert(tmp_path, body, **{"code__run.py": "print(1)\n"})

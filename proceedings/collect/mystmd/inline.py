@@ -369,6 +369,9 @@ def _convert_inline(nodes: list[Node], ctx: Context) -> list[Node]:
                 line.text = _inner_environments(line.text, line.at(), ctx)
         if node.name in _TITLED and node.argument:
             node.argument = _inline(Line(node.argument, node.opener.file, node.opener.number), ctx)
+        # A caption option is Markdown too: Sphinx parses a listing's caption as inline text.
+        node.options = [(key, _inline(Line(value, node.opener.file, node.opener.number), ctx) if key == "caption"
+                         else value) for key, value in node.options]
         if node.children is not None:
             node.children = _convert_inline(node.children, ctx)
     return out
