@@ -684,6 +684,15 @@ def test_a_listing_caption_is_converted_like_the_text(tmp_path: Path) -> None:
     ]
 
 
+def test_a_link_with_code_in_its_text_to_a_missing_label_keeps_its_text(tmp_path: Path) -> None:
+    body = "(here)=\nSee [the `x` extension](#appendix-x) and [the `y` part](#here).\n"
+    result = convert(tmp_path, body)
+    assert "See the `x` extension and [the `y` part](#here)." in result.body
+    assert result.problems == [
+        "main.md:6: link to '#appendix-x': the paper has no such label or heading; its text 'the `x` extension' is kept"
+    ]
+
+
 def test_an_include_of_a_code_file_is_a_numbered_listing(tmp_path: Path) -> None:
     body = "```{include} code/run.py\n:lang: python\n:caption: The runner\n:label: lst-run\n```\n\nSee [](#lst-run).\n"
     result = convert(tmp_path, body, **{"code__run.py": "print(1)\n"})

@@ -241,8 +241,11 @@ def _construct(kind: str, written: str, line: Line, where: str, ctx: Context) ->
         return written
     if kind == "image":
         return _image(link, line, where, ctx)
-    if link.destination.startswith("#") and not {"`", "[", "]"} & set(link.text):
-        return _link(link.text, link.destination[1:], where, ctx) or written
+    if link.destination.startswith("#"):
+        label = link.destination[1:]
+        if {"`", "[", "]"} & set(link.text) and (label in ctx.labels or label in ctx.anchors):
+            return written  # a plain link: text with code or brackets cannot go into a numbered reference
+        return _link(link.text, label, where, ctx) or written
     scheme, _, identifier = link.destination.partition(":")
     if scheme in _RESOLVERS or scheme == "myst":
         return _scheme_link(scheme, identifier, link.text, where, ctx)
