@@ -30,7 +30,7 @@ from proceedings.collect.needed import missing_fields, with_default_track, write
 from proceedings.collect.openreview import fetch_openreview, from_notes, from_openreview
 from proceedings.collect.package import from_package
 from proceedings.collect.pdf_only import from_pdf_only
-from proceedings.collect.placement import place, save_private_authors
+from proceedings.collect.placement import place, save_private
 from proceedings.collect.render import render
 from proceedings.collect.submission import Outcome, Overrides, Status, Submission, SubmissionError, slug
 from proceedings.ids import IdError, paper_id
@@ -91,11 +91,12 @@ def _collect_one(
                    "and collect again with --metadata")
         return Outcome(ident, item.source, Status.rejected, [*item.notes, message], missing)
     try:
-        paper, files, private = render(item, overrides)
+        paper, files, private, contacts = render(item, overrides)
         status, note = place(volume_dir / "papers" / ident, files, item.source,
                              private_dir / "history" / volume_dir.name, force, owner=item.owner)
-        if private and status in (Status.collected, Status.updated, Status.unchanged):
-            save_private_authors(private_dir / volume_dir.name / "anonymous-authors.yml", ident, private)
+        if status in (Status.collected, Status.updated, Status.unchanged):
+            save_private(private_dir / volume_dir.name / "anonymous-authors.yml", ident, private)
+            save_private(private_dir / volume_dir.name / "contacts.yml", ident, contacts)
     except (SubmissionError, ValidationError) as exc:
         return Outcome(ident, item.source, Status.rejected, [str(exc)])
     except Exception as exc:  # the per-source boundary: never a traceback, never the whole run

@@ -83,11 +83,15 @@ def place(
     return (Status.updated if note else Status.collected), note
 
 
-def save_private_authors(private_file: Path, paper_id: str, authors: list[dict[str, Any]]) -> None:
-    """Anonymous authors go to the organizers' own file, outside the published tree."""
+def save_private(private_file: Path, paper_id: str, entries: list[dict[str, Any]]) -> None:
+    """What must not be published (anonymous authors, e-mail addresses) goes to the organizers' own file,
+    outside the published tree, under the paper's id; none, and the paper's entry goes."""
     data = load_mapping(private_file.read_text(encoding="utf-8"), private_file.name) if private_file.is_file() else {}
-    if data.get(paper_id) == authors:
+    if data.get(paper_id, []) == entries:
         return
-    data[paper_id] = authors
+    if entries:
+        data[paper_id] = entries
+    else:
+        del data[paper_id]  # no longer anonymous, or no address: an old entry would mislead the check
     private_file.parent.mkdir(parents=True, exist_ok=True)
     private_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")

@@ -9,7 +9,7 @@ every file it publishes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -39,8 +39,24 @@ def _merged(submission: Submission, overrides: Overrides) -> dict[str, Any]:
     return frontmatter
 
 
-def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list[dict[str, Any]]]:
-    """The paper's validated metadata, and its authors when they must stay private."""
+def _contacts(frontmatter: dict[str, Any]) -> list[dict[str, str]]:
+    """Authors' e-mail addresses, taken out of the metadata that is published with the paper.
+
+    They come from OpenReview ``authorids`` and mystmd front matter; nothing prints them, and
+    ``docs/`` is the repository the site is built from, so they stay with the organizers.
+    """
+    authors = frontmatter.get("authors")
+    if not isinstance(authors, list):
+        return []
+    contacts = [{"name": str(a.get("name", "")), "email": str(a["email"])}
+                for a in authors if isinstance(a, dict) and a.get("email")]
+    frontmatter["authors"] = [{k: v for k, v in a.items() if k != "email"} if isinstance(a, dict) else a
+                              for a in authors]
+    return contacts
+
+
+def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list[dict[str, Any]], list[dict[str, str]]]:
+    """The paper's validated metadata, its authors when they must stay private, and its contacts."""
     frontmatter = _merged(submission, overrides)
     private: list[dict[str, Any]] = []
     if frontmatter.get("anonymous"):
@@ -51,13 +67,14 @@ def _validate(submission: Submission, overrides: Overrides) -> tuple[Paper, list
             frontmatter.pop("openreview")
             submission.notes.append("the OpenReview forum is not linked: it names the authors of this anonymous "
                                     "paper (the organizers may set 'openreview_anonymous: true' for it)")
+    contacts = _contacts(frontmatter)
     if submission.pdf is not None:
         frontmatter["pdf"] = "paper.pdf"
     try:
         paper = paper_from_frontmatter(frontmatter)
     except MetadataError as exc:
         raise SubmissionError(f"metadata: {exc}") from None
-    return paper, private
+    return paper, private, contacts
 
 
 def _leaks(private: list[dict[str, Any]], texts: dict[str, str]) -> list[str]:
@@ -87,9 +104,21 @@ def _cleaned(submission: Submission) -> dict[str, bytes]:
     return files
 
 
-def render(submission: Submission, overrides: Overrides) -> tuple[Paper, dict[str, bytes], list[dict[str, Any]]]:
-    """Every file of the paper's folder, in memory, and the authors to keep private."""
-    paper, private = _validate(submission, overrides)
+class Rendered(NamedTuple):
+    """A paper ready to place, and what of it stays with the organizers."""
+
+    paper: Paper
+    files: dict[str, bytes]
+    """Every file of the paper's folder, in memory."""
+    private_authors: list[dict[str, Any]]
+    """An anonymous paper's authors."""
+    contacts: list[dict[str, str]]
+    """The authors' e-mail addresses."""
+
+
+def render(submission: Submission, overrides: Overrides) -> Rendered:
+    """The paper's folder, and what must not be published with it."""
+    paper, private, contacts = _validate(submission, overrides)
     files = _cleaned(submission)
     body = submission.body.strip("\n")
     files["paper.md"] = (_frontmatter_text(paper) + ("\n" + body + "\n" if body else "")).encode()
@@ -105,4 +134,4 @@ def render(submission: Submission, overrides: Overrides) -> tuple[Paper, dict[st
         leaks = _leaks(private, texts)
         if leaks:
             raise SubmissionError("anonymity: " + "; ".join(leaks))
-    return paper, files, private
+    return Rendered(paper, files, private, contacts)

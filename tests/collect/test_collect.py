@@ -221,6 +221,20 @@ def test_anonymous_authors_stay_in_the_private_file(tmp_path: Path) -> None:
     }
 
 
+def test_a_paper_no_longer_anonymous_leaves_the_private_file(tmp_path: Path) -> None:
+    """Its names kept there would make the output check report the now published names as leaks."""
+    volume, private = tmp_path / "vol", tmp_path / "private"
+    authors = [{"name": "Jane Roe", "email": "jane@example.org"}]
+    assert _run(volume, private, _pdf_submission("p", anonymous=True, authors=authors))["p"].status == Status.collected
+    assert "p" in yaml.safe_load((private / "vol" / "anonymous-authors.yml").read_text())
+    assert _run(volume, private, _pdf_submission("p", authors=authors))["p"].status == Status.updated
+    assert yaml.safe_load((private / "vol" / "anonymous-authors.yml").read_text()) == {}
+    assert yaml.safe_load((private / "vol" / "contacts.yml").read_text()) == {
+        "p": [{"name": "Jane Roe", "email": "jane@example.org"}]
+    }
+    assert b"jane@example.org" not in (volume / "papers" / "p" / "paper.md").read_bytes()
+
+
 def test_anonymous_paper_naming_its_author_is_rejected(tmp_path: Path) -> None:
     submission = _pdf_submission("anon", anonymous=True, authors=[{"name": "Jane Roe"}])
     submission.pdf = tiny_pdf("Written by Jane Roe")

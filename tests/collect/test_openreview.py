@@ -136,3 +136,16 @@ def test_collecting_again_with_the_pdf_adds_it(tmp_path: Path) -> None:
     assert second.status == Status.updated
     paper = load_paper(volume / "papers" / notes[0]["id"].lower() / "paper.md")
     assert paper.pdf == "paper.pdf" and not paper.pdf_to_come
+
+
+def test_authors_email_addresses_stay_with_the_organizers(tmp_path: Path) -> None:
+    export, notes = _export(tmp_path, 1, authorids=["ada@example.org", "~Grace_Hopper1"])
+    notes[0]["content"]["authors"] = {"value": ["Ada Example", "Grace Hopper"]}
+    export.write_text(json.dumps({"notes": notes}))
+    funded = Overrides(defaults={"track": "Tiny papers"}, papers={notes[0]["id"]: {"funding": "None."}})
+    [outcome] = collect(from_openreview(export, VENUE, None), tmp_path / "vol", tmp_path / "private", funded)
+    assert outcome.status == Status.collected
+    published = b"".join(p.read_bytes() for p in (tmp_path / "vol").rglob("*") if p.is_file())
+    assert b"ada@example.org" not in published and b"~Grace_Hopper1" in published
+    contacts = yaml.safe_load((tmp_path / "private" / "vol" / "contacts.yml").read_text(encoding="utf-8"))
+    assert contacts == {outcome.paper_id: [{"name": "Ada Example", "email": "ada@example.org"}]}
